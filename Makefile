@@ -1,0 +1,52 @@
+# Build every step into <step>/server, and run every test.
+#
+#   make            build all steps
+#   make run        build and start the newest step (STEP=01 picks another)
+#   make test       run every test suite against every step
+#   make unit       build the C unit tests of common/
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+LDFLAGS ?=
+LDLIBS  ?=
+
+COMMON_SRC := common/buf.c common/resp.c common/store.c common/commands.c \
+              common/session.c common/net.c
+COMMON_HDR := $(wildcard common/*.h)
+
+# The steps that exist; later steps are added here as they land.
+STEPS := step01_blocking
+# `make run` starts the newest step unless STEP=01 (or 02, ...) names one.
+RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
+
+SERVERS := $(addsuffix /server,$(STEPS))
+TOOLS   := tests/tools/wire
+UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
+
+PORT ?= 6379
+
+.PHONY: all run test unit clean
+
+all: $(SERVERS) $(TOOLS)
+
+step01_blocking/server: step01_blocking/server.c $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -Icommon -o $@ step01_blocking/server.c $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+tests/tools/wire: tests/tools/wire.c
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+tests/unit/%: tests/unit/%.c tests/unit/check.h $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+unit: $(UNITS)
+
+run: all
+	@test -n "$(RUN_STEP)" || { echo "no step matches STEP=$(STEP); steps: $(STEPS)"; exit 1; }
+	./$(RUN_STEP)/server --port $(PORT)
+
+test: all unit
+	tests/run_all
+
+clean:
+	rm -f $(SERVERS) $(TOOLS) $(UNITS)

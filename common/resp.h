@@ -1,0 +1,93 @@
+/*
+ * resp.h - RESP2, the Redis protocol: requests in, replies out.
+ *
+ * The parser reads requests from a connection's input bytes. It is
+ * incremental: bytes may arrive split anywhere, down to one per read, and it
+ * keeps its place between calls so that it never rescans what it has
+ * already checked. A complete command is handed out as an argument vector
+ * pointing into the input itself, so parsing copies no argument bytes
+ * (except inline commands, whose quotes and escapes must be rewritten).
+ *
+ * Two request forms exist, told apart by the first byte, as in Redis:
+ *   multibulk  *2\r\n$3\r\nGET\r\n$1\r\nk\r\n   what every client library sends
+ *   inline     GET k\r\n                        what a person types into nc or telnet
+ *
+ * The reply writers append RESP replies to an output buffer.
+ */
+#ifndef RESP_H
+#define RESP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* One argument of a command: len bytes at ptr, not NUL-terminated. */
+struct resp_arg {
+    const char *ptr;
+    size_t len;
+};
+
+enum resp_status {
+    RESP_INCOMPLETE, /* more bytes are needed */
+    RESP_COMMAND,    /* a command is ready in parser->argc and parser->argv */
+    RESP_ERROR,      /* a protocol error; parser->error holds Redis's reply text */
+};
+
+/* Where an argument lies, counted from the first byte of its request, so
+ * that it stays right when the input buffer is moved or grown. */
+struct resp_span {
+    size_t offset;
+    size_t len;
+};
+
+struct resp_parser {
+    /* The request being parsed. */
+    int request_kind;       /* 0 before its first byte is seen, '*' or 'i' (inline) */
+    long long args_expected;/* multibulk: the N of *N; 0 until that line is read */
+    long long bulk_len;     /* multibulk: the N of the current $N; -1 until read */
+    size_t pos;             /* next byte to parse, counted from the request start */
+    size_t scanned;         /* bytes after pos already searched for a line end */
+
+    struct resp_span *spans; /* one per argument parsed so far */
+    size_t argc;
+    size_t spans_cap;
+
+    /* The command handed out by RESP_COMMAND. */
+    struct resp_arg *argv;
+    size_t argv_cap;
+    struct buf inline_bytes; /* an inline command's arguments, unquoted */
+
+    char error[64]; /* set with RESP_ERROR, e.g. "ERR Protocol error: ..." */
+};
+
+void resp_parser_init(struct resp_parser *p);
+void resp_parser_free(struct resp_parser *p);
+
+/*
+ * Parse the next request in data[0..len). data must start where the last
+ * call's *used left off, with the same bytes as before (more may follow).
+ *
+ * Sets *used to the bytes the caller may now drop from its input: those of
+ * the command returned, plus any empty requests skipped on the way (an empty
+ * inline line, *0 or *-1 get no reply, as in Redis). With RESP_COMMAND, the
+ * argv pointers stay valid until the caller changes those bytes.
+ */
+enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len, size_t *used);
+
+/* Redis's string2ll: a strict decimal integer, no spaces, no '+', no leading
+ * zeros, within long long. Returns 1 and sets *out, or returns 0. */
+int resp_to_ll(const char *s, size_t len, long long *out);
+
+/* Reply writers. resp_add_error takes the message without the '-' (for
+ * example "ERR syntax error") and, as Redis does, turns any CR or LF in it
+ * into spaces so that a client's bytes echoed in an error cannot end it. */
+void resp_add_simple(struct buf *out, const char *s);
+void resp_add_error(struct buf *out, const char *msg);
+void resp_add_error_len(struct buf *out, const char *msg, size_t len);
+void resp_add_integer(struct buf *out, long long value);
+void resp_add_bulk(struct buf *out, const char *bytes, size_t len);
+void resp_add_bulk_str(struct buf *out, const char *s);
+void resp_add_null(struct buf *out);
+void resp_add_array(struct buf *out, long long count);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * session.c - one connection's buffers and parser (see session.h).
+ */
+#include "session.h"
+
+#include "server_limits.h"
+
+void session_init(struct session *s) {
+    buf_init(&s->in);
+    s->in_done = 0;
+    buf_init(&s->out);
+    resp_parser_init(&s->parser);
+    s->closing = 0;
+}
+
+void session_free(struct session *s) {
+    buf_free(&s->in);
+    buf_free(&s->out);
+    resp_parser_free(&s->parser);
+}
+
+char *session_read_space(struct session *s, size_t *room) {
+    /* Drop what has been executed. What remains is at most one partial
+     * request, so this moves few bytes, and the parser's offsets count from
+     * the request's start, so they stay right. */
+    if (s->in_done > 0) {
+        buf_consume(&s->in, s->in_done);
+        s->in_done = 0;
+    }
+    if (s->in.len >= LIMIT_QUERY_BUFFER) return NULL;
+    buf_shrink_if_empty(&s->in, BUFFER_KEEP_MAX);
+    buf_reserve(&s->in, READ_CHUNK);
+    *room = s->in.cap - s->in.len;
+    return s->in.data + s->in.len;
+}
+
+void session_bytes_read(struct session *s, size_t n) {
+    s->in.len += n;
+}
+
+int session_next_command(struct session *s) {
+    if (s->closing || s->in_done == s->in.len) return 0;
+    size_t used;
+    enum resp_status status =
+        resp_parse(&s->parser, s->in.data + s->in_done, s->in.len - s->in_done, &used);
+    s->in_done += used;
+    if (status == RESP_COMMAND) return 1;
+    if (status == RESP_ERROR) {
+        /* Redis answers a protocol error and then closes: after a framing
+         * error there is no telling where the next request would start. */
+        resp_add_error(&s->out, s->parser.error);
+        s->closing = 1;
+    }
+    return 0;
+}
+
+void session_execute(struct session *s, struct core *core, int64_t now_ms) {
+    enum cmd_result result =
+        cmd_execute(core, s->parser.argc, s->parser.argv, &s->out, now_ms);
+    if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
+}
+
+void session_run_commands(struct session *s, struct core *core, size_t out_limit) {
+    /* One clock reading per batch: the commands of one read run at "the
+     * same time", as Redis runs a command with one cached time. */
+    int64_t now_ms = clock_now_ms();
+    while (s->out.len < out_limit && session_next_command(s)) {
+        session_execute(s, core, now_ms);
+    }
+}

@@ -1,0 +1,103 @@
+/*
+ * store.h - the key-value store: a hash table of binary-safe strings.
+ *
+ * Keys and values are arbitrary bytes (NUL and CR LF included). The table
+ * grows and shrinks by incremental rehashing: while a resize is under way
+ * there are two tables, and every operation moves a few buckets from the
+ * old one to the new one, so no single command pays for the whole move.
+ *
+ * Expiry is by absolute time in milliseconds. The store never reads the
+ * clock itself: every call that can meet an expired key takes `now_ms`
+ * from the caller. That keeps the store deterministic and lets the unit
+ * tests drive time by hand.
+ *
+ * The store does no locking; step02 puts one mutex around it.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One key and its value, allocated as a single block: the header, then the
+ * key bytes, then the value bytes. One allocation per key keeps memory per
+ * key small (see TUTORIAL.md, chapter 0). */
+struct entry {
+    struct entry *next;   /* next entry in the same bucket */
+    int64_t expire_at_ms; /* absolute expiry time; 0 means none */
+    uint32_t key_len;
+    uint32_t value_len;
+    char bytes[];         /* key_len key bytes, then value_len value bytes */
+};
+
+struct table {
+    struct entry **buckets; /* NULL when the table is unused */
+    size_t size;            /* number of buckets: 0 or a power of two */
+    size_t used;            /* number of entries */
+};
+
+struct store {
+    struct table tables[2]; /* tables[1] is in use only while rehashing */
+    long rehash_index;      /* next bucket of tables[0] to move; -1 when not rehashing */
+    size_t volatile_keys;   /* entries with an expiry set (for INFO keyspace) */
+    size_t expire_cursor;   /* where store_reclaim_expired resumes its sweep */
+    unsigned char hash_seed[16]; /* secret key of the hash function */
+};
+
+/* The seed keys the hash function (SipHash). A server passes random bytes,
+ * so a client cannot choose keys that all land in one bucket; tests pass a
+ * fixed seed to be repeatable. */
+void store_init(struct store *s, const unsigned char seed[16]);
+void store_free(struct store *s); /* frees every entry; the store is then empty */
+
+/* Find a live key. An expired key is deleted on the way and NULL returned. */
+struct entry *store_find(struct store *s, const char *key, size_t key_len, int64_t now_ms);
+
+/* Accessors for an entry's bytes. */
+const char *entry_key(const struct entry *e);
+const char *entry_value(const struct entry *e);
+
+/* Set key to value, replacing any old value. expire_at_ms is the new
+ * absolute expiry (0 for none). Pointers from earlier store_find calls are
+ * invalid afterwards. Returns the new entry, or NULL when memory is
+ * exhausted (the store is then unchanged). */
+struct entry *store_set(struct store *s, const char *key, size_t key_len,
+                        const char *value, size_t value_len, int64_t expire_at_ms);
+
+/* Append bytes to a key's value, creating the key if absent (keeps any
+ * expiry). The entry may move in memory, so pointers from earlier
+ * store_find calls are invalid afterwards, and `more` must not point into
+ * the store. Returns the entry, or NULL when memory is exhausted or the
+ * value would pass 4 GiB (the store is then unchanged). */
+struct entry *store_append(struct store *s, const char *key, size_t key_len,
+                           const char *more, size_t more_len, int64_t now_ms);
+
+/* Change the expiry of an existing entry (0 removes it). */
+void store_set_expire(struct store *s, struct entry *e, int64_t expire_at_ms);
+
+/* Delete a key. Returns 1 if a live key was deleted, 0 otherwise. */
+int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_ms);
+
+/* Keys currently held, including expired keys not yet reclaimed (as Redis's
+ * DBSIZE counts them). */
+size_t store_count(const struct store *s);
+
+/* Remove every key. */
+void store_clear(struct store *s);
+
+/* Visit every live key, in no particular order. The callback must not
+ * change the store. */
+typedef void (*store_visit_fn)(const struct entry *e, void *arg);
+void store_visit(const struct store *s, int64_t now_ms, store_visit_fn fn, void *arg);
+
+/* Active expiry: sweep at most max_buckets buckets, resuming where the last
+ * call stopped, deleting expired entries. Returns the number deleted. The
+ * steps with a timer call this ten times a second. */
+size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets);
+
+/* Do up to n steps of incremental rehashing (each moves one bucket, after
+ * skipping at most 10 empty ones). Called by every operation above; exposed
+ * for tests. Returns 1 while a rehash is still under way. */
+int store_rehash_step(struct store *s, int n);
+
+#endif

@@ -1,0 +1,155 @@
+# helpers.bash - what every suite shares: start and stop servers, send raw
+# bytes, compare replies byte for byte.
+#
+# A suite runs against one step, named by the STEP variable (for example
+# STEP=step01_blocking); tests/run_all sets it for each step in turn.
+# Servers listen on 127.0.0.1 only. Ours is started with --port 0 so the
+# kernel picks a free port, which the server reports on its start-up line.
+
+# Byte counts (${#var}) must count bytes, not characters.
+export LC_ALL=C
+
+ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME:-$0}")/.." && pwd)"
+WIRE="$ROOT/tests/tools/wire"
+STEP="${STEP:-step01_blocking}"
+
+# Start this suite's step. Sets SERVER_PID and PORT. Extra flags are passed on.
+# STEP=redis runs the suite against a real redis-server instead: that is how
+# the suite itself is checked, since every expectation in it must hold for
+# Redis 7.0 too.
+start_server() {
+    if [ "$STEP" = redis ]; then
+        start_reference_redis || return 1
+        export SERVER_PID=$REDIS_PID
+        export PORT=$REDIS_PORT
+        return 0
+    fi
+    SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
+    # fd 3 is bats's own: a server left holding it would make bats wait forever.
+    "$ROOT/$STEP/server" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
+    export SERVER_PID=$!
+    export PORT=""
+    local i
+    for i in $(seq 1 200); do
+        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVER_LOG" | head -n 1)
+        [ -n "$PORT" ] && return 0
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server exited at start-up:" >&2
+            cat "$SERVER_LOG" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    echo "server did not report its port within 10 s:" >&2
+    cat "$SERVER_LOG" >&2
+    return 1
+}
+
+# Stop our server with SIGTERM and wait for it, so no test leaves one behind.
+# Returns the server's exit status.
+stop_server() {
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    local status=0
+    [ "$STEP" != redis ] || REDIS_PID=""
+    wait "$SERVER_PID" || status=$?
+    SERVER_PID=""
+    return "$status"
+}
+
+have_redis_server() { command -v redis-server >/dev/null 2>&1; }
+have_redis_cli() { command -v redis-cli >/dev/null 2>&1; }
+have_redis_benchmark() { command -v redis-benchmark >/dev/null 2>&1; }
+
+# Start a real redis-server as the reference, on a free port found by
+# trying random ones (redis-server cannot be asked for port 0). Sets
+# REDIS_PID and REDIS_PORT.
+start_reference_redis() {
+    local try
+    for try in $(seq 1 20); do
+        REDIS_PORT=$((20000 + RANDOM % 30000))
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+            --daemonize no --loglevel warning >"${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/redis.log" 2>&1 3>&- &
+        REDIS_PID=$!
+        local i
+        for i in $(seq 1 100); do
+            if ! kill -0 "$REDIS_PID" 2>/dev/null; then break; fi
+            if "$WIRE" -p "$REDIS_PORT" -n 1 -t 200 'PING\r\n' 2>/dev/null | grep -q PONG; then
+                return 0
+            fi
+            sleep 0.05
+        done
+        kill "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+    done
+    echo "could not start redis-server" >&2
+    return 1
+}
+
+stop_reference_redis() {
+    [ -n "${REDIS_PID:-}" ] || return 0
+    kill -TERM "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+}
+
+# send REQUEST [wire options...]: send escaped bytes to our server and read
+# one reply (or as many as -n says). Prints the reply, escaped.
+send() {
+    local request="$1"
+    shift
+    "$WIRE" -p "$PORT" -n 1 "$@" "$request"
+}
+
+# expect_reply REQUEST EXPECTED [wire options...]: send REQUEST and fail,
+# showing both sides escaped, unless the reply is exactly EXPECTED.
+# Without -n in the options, the number of replies awaited is 1.
+expect_reply() {
+    local request="$1" expected="$2"
+    shift 2
+    local opts=("$@")
+    local has_n=0 o
+    for o in "${opts[@]}"; do [ "$o" = "-n" ] && has_n=1; done
+    [ "$has_n" = 1 ] || opts=(-n 1 "${opts[@]}")
+    local received
+    received=$("$WIRE" -p "$PORT" "${opts[@]}" "$request") || true
+    if [ "$received" != "$expected" ]; then
+        echo "request:  $request"
+        echo "expected: $expected"
+        if [ -z "$received" ]; then
+            echo "received: no reply"
+        else
+            echo "received: $received"
+        fi
+        return 1
+    fi
+}
+
+# expect_reply_and_close REQUEST EXPECTED: as expect_reply, and the server
+# must then close the connection.
+expect_reply_and_close() {
+    local request="$1" expected="$2"
+    shift 2
+    local received status=0
+    received=$("$WIRE" -p "$PORT" -w -t 5000 "$@" "$request") || status=$?
+    if [ "$received" != "$expected" ] || [ "$status" != 0 ]; then
+        echo "request:  $request"
+        echo "expected: $expected, then the connection closed"
+        if [ -z "$received" ]; then
+            echo "received: no reply"
+        else
+            echo "received: $received"
+        fi
+        [ "$status" = 0 ] || echo "the server did not close the connection"
+        return 1
+    fi
+}
+
+# resp ARG...: the multibulk encoding of a command, escaped for wire.
+resp() {
+    local out="*$#\\r\\n" arg
+    for arg in "$@"; do
+        out+="\$${#arg}\\r\\n${arg}\\r\\n"
+    done
+    printf '%s' "$out"
+}
