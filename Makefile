@@ -21,7 +21,7 @@ STEPS := step01_blocking
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
 SERVERS := $(addsuffix /server,$(STEPS))
-TOOLS   := tests/tools/wire
+TOOLS   := tests/tools/wire tests/tools/excerpts
 UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379
@@ -33,7 +33,7 @@ all: $(SERVERS) $(TOOLS)
 step01_blocking/server: step01_blocking/server.c $(COMMON_SRC) $(COMMON_HDR)
 	$(CC) $(CFLAGS) -Icommon -o $@ step01_blocking/server.c $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
-tests/tools/wire: tests/tools/wire.c
+tests/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(COMMON_SRC) $(COMMON_HDR)

@@ -130,9 +130,10 @@ static void cmd_echo(struct call *c) {
 
 static void cmd_select(struct call *c) {
     long long index;
-    if (!resp_to_ll(c->argv[1].ptr, c->argv[1].len, &index) || index < INT_MIN ||
-        index > INT_MAX) {
-        resp_add_error(c->out, "ERR invalid DB index");
+    if (!arg_to_ll_or_reply(c, &c->argv[1], &index)) return;
+    if (index < INT_MIN || index > INT_MAX) { /* Redis's text, "must between" and all */
+        resp_add_error(c->out, "ERR value is out of range, value must between -2147483648 and "
+                               "2147483647");
         return;
     }
     /* One database only: the lesson is I/O, and 16 databases would teach
