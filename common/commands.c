@@ -45,9 +45,7 @@ size_t core_reclaim_expired(struct core *core, int64_t now_ms) {
     /* 1000 buckets per call, ten calls a second: a table of a million keys
      * is swept in under two minutes, and no call takes more than a few
      * microseconds away from the clients. */
-    size_t reclaimed = store_reclaim_expired(&core->store, now_ms, 1000);
-    core->expired_keys += (long long)reclaimed;
-    return reclaimed;
+    return store_reclaim_expired(&core->store, now_ms, 1000);
 }
 
 /* ---- Helpers shared by the commands ---- */
@@ -380,9 +378,15 @@ static void cmd_type(struct call *c) {
  * and \ to escape. Once the rest of a pattern after a '*' has failed to
  * match anywhere in the rest of the string, no earlier '*' can help (it
  * could only push the rest further right), so *give_up stops the search:
- * without that, a pattern like "a*a*a*a*b" takes exponential time. */
+ * without that, a pattern like "a*a*a*a*b" takes exponential time.
+ * Each '*' is one level of recursion, so the depth is capped too: a pattern
+ * of a million stars must not overflow the stack (a thread's stack in
+ * step02 is small). Newer Redis versions cap it at 1000 the same way. */
+enum { GLOB_MAX_NESTING = 1000 };
+
 static int glob_match_from(const char *pat, size_t plen, const char *str, size_t slen,
-                           int *give_up) {
+                           int *give_up, int nesting) {
+    if (nesting > GLOB_MAX_NESTING) return 0;
     while (plen > 0 && slen > 0) {
         switch (pat[0]) {
         case '*':
@@ -392,7 +396,7 @@ static int glob_match_from(const char *pat, size_t plen, const char *str, size_t
             }
             if (plen == 1) return 1;
             while (slen > 0) {
-                if (glob_match_from(pat + 1, plen - 1, str, slen, give_up)) return 1;
+                if (glob_match_from(pat + 1, plen - 1, str, slen, give_up, nesting + 1)) return 1;
                 if (*give_up) return 0;
                 str++;
                 slen--;
@@ -475,7 +479,7 @@ static int glob_match_from(const char *pat, size_t plen, const char *str, size_t
 
 static int glob_match(const char *pat, size_t plen, const char *str, size_t slen) {
     int give_up = 0;
-    return glob_match_from(pat, plen, str, slen, &give_up);
+    return glob_match_from(pat, plen, str, slen, &give_up, 0);
 }
 
 struct keys_walk {
@@ -701,7 +705,7 @@ static void cmd_info(struct call *c) {
         info_line(&text, "total_connections_received", core->total_connections_received);
         info_line(&text, "total_commands_processed", core->total_commands_processed);
         info_line(&text, "rejected_connections", core->rejected_connections);
-        info_line(&text, "expired_keys", core->expired_keys);
+        info_line(&text, "expired_keys", (long long)core->store.expired_removed);
     }
     if (info_wants(c, "keyspace", 1)) {
         info_section(&text, "# Keyspace");

@@ -30,9 +30,8 @@ struct core {
     long long total_connections_received;
     long long rejected_connections;
 
-    /* Counters kept by cmd_execute and the store's callers. */
+    /* Kept by cmd_execute. (INFO's expired_keys is counted by the store.) */
     long long total_commands_processed;
-    long long expired_keys;
 };
 
 void core_init(struct core *core, const char *step_name, const char *io_model, int port,

@@ -280,7 +280,10 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
             p->argv = argv;
             p->argv_cap = p->argc;
         }
-        const char *base = inline_request ? p->inline_bytes.data : req;
+        /* An inline command of empty arguments ("" '') stored no bytes, so
+         * inline_bytes.data may still be NULL; even NULL + 0 is undefined. */
+        const char *base = req;
+        if (inline_request) base = p->inline_bytes.data != NULL ? p->inline_bytes.data : "";
         for (size_t i = 0; i < p->argc; i++) {
             p->argv[i].ptr = base + p->spans[i].offset;
             p->argv[i].len = p->spans[i].len;
@@ -357,6 +360,9 @@ void resp_add_simple(struct buf *out, const char *s) {
 }
 
 void resp_add_error_len(struct buf *out, const char *msg, size_t len) {
+    /* Redis trims CR and LF from the end of an error before mapping the
+     * rest to spaces: "Unsupported option x\r\n" ends in "x", not "x  ". */
+    while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == '\n')) len--;
     buf_reserve(out, len + 3);
     out->data[out->len++] = '-';
     for (size_t i = 0; i < len; i++) {

@@ -381,6 +381,7 @@ static struct entry **find_live_link(struct store *s, const char *key, size_t ke
     struct entry **link = find_link(s, key, key_len, table);
     if (link != NULL && is_expired(*link, now_ms)) {
         remove_entry(s, *table, link);
+        s->expired_removed++;
         shrink_if_needed(s);
         return NULL;
     }
@@ -571,6 +572,7 @@ size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets
             if (is_expired(*link, now_ms)) {
                 remove_entry(s, t, link); /* *link is now the next entry */
                 deleted++;
+                s->expired_removed++;
             } else {
                 link = &(*link)->next;
             }

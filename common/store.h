@@ -41,6 +41,8 @@ struct store {
     long rehash_index;      /* next bucket of tables[0] to move; -1 when not rehashing */
     size_t volatile_keys;   /* entries with an expiry set (for INFO keyspace) */
     size_t expire_cursor;   /* where store_reclaim_expired resumes its sweep */
+    size_t expired_removed; /* keys removed because they expired, lazily or
+                               by the sweep: INFO's expired_keys */
     unsigned char hash_seed[16]; /* secret key of the hash function */
 };
 
