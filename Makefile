@@ -4,6 +4,7 @@
 #   make run        build and start the newest step (STEP=01 picks another)
 #   make test       run every test suite against every step
 #   make unit       build the C unit tests of common/
+#   make tsan       build step02 under ThreadSanitizer
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -16,7 +17,7 @@ COMMON_SRC := common/buf.c common/resp.c common/store.c common/commands.c \
 COMMON_HDR := $(wildcard common/*.h)
 
 # The steps that exist; later steps are added here as they land.
-STEPS := step01_blocking
+STEPS := step01_blocking step02_threads
 # `make run` starts the newest step unless STEP=01 (or 02, ...) names one.
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
@@ -26,12 +27,21 @@ UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379
 
-.PHONY: all run test unit clean
+.PHONY: all run test unit tsan clean
 
 all: $(SERVERS) $(TOOLS)
 
-step01_blocking/server: step01_blocking/server.c $(COMMON_SRC) $(COMMON_HDR)
-	$(CC) $(CFLAGS) -Icommon -o $@ step01_blocking/server.c $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+# Every step builds the same way: its server.c plus the shared core.
+%/server: %/server.c $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+# step02 again under ThreadSanitizer, which reports any data race it sees
+# while the tests run (tests/run_all runs step02's suite against it).
+TSAN_FLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=thread
+step02_threads/server-tsan: step02_threads/server.c $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(TSAN_FLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+tsan: step02_threads/server-tsan
 
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
@@ -45,8 +55,8 @@ run: all
 	@test -n "$(RUN_STEP)" || { echo "no step matches STEP=$(STEP); steps: $(STEPS)"; exit 1; }
 	./$(RUN_STEP)/server --port $(PORT)
 
-test: all unit
+test: all unit tsan
 	tests/run_all
 
 clean:
-	rm -f $(SERVERS) $(TOOLS) $(UNITS)
+	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan

@@ -26,7 +26,8 @@ start_server() {
     fi
     SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
     # fd 3 is bats's own: a server left holding it would make bats wait forever.
-    "$ROOT/$STEP/server" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
+    # SERVER_BINARY picks another build of the step, e.g. server-tsan.
+    "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
     export SERVER_PID=$!
     export PORT=""
     local i

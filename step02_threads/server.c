@@ -1,0 +1,342 @@
+/*
+ * step02_threads/server.c - a thread per client: every client is served
+ * at once, and the store is shared behind one lock.
+ *
+ * The main thread only accepts. Each client gets its own thread running
+ * the same blocking read / execute / write loop as step01, so a client that
+ * sits idle blocks only its own thread. The price is paid in two places:
+ * every thread needs a stack, and every command must take the lock that
+ * guards the shared store, so the threads queue up for it.
+ *
+ * Everything about the protocol and the data lives in common/: this file
+ * only moves bytes between a socket and a session's buffers.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "net.h"
+#include "server_limits.h"
+#include "session.h"
+
+#define STEP_NAME "step02_threads"
+
+/* Each client thread gets a stack this big instead of the default 8 MiB.
+ * The deepest call a command makes is KEYS with a pattern of 1000 nested
+ * stars (see glob_match in common/commands.c), a few tens of KiB; 256 KiB
+ * leaves room for that under the sanitizers too. The default would reserve
+ * 80 GiB of address space for 10,000 clients; this reserves 2.5 GiB. */
+enum { CLIENT_STACK_SIZE = 256 * 1024 };
+
+/* One connected client, known to the main thread so that shutdown can wake
+ * its thread. Linked in a list, so that leaving costs O(1). */
+struct client {
+    int fd;
+    struct client *prev, *next;
+};
+
+/* The one server. A step's server.c may keep its state in one global: the
+ * signal handler must reach the stop flag, and every thread shares it. */
+static struct server {
+    struct options opts;
+    int listen_fd;
+    struct core core;
+    atomic_int stop; /* set by SIGINT or SIGTERM, read by every thread */
+
+    /* One lock guards everything shared: the core (store and counters),
+     * the client list and the expiry thread's stop flag. Locking and
+     * unlocking a default mutex we hold correctly cannot fail, so those
+     * results are not checked. */
+    pthread_mutex_t lock;
+    pthread_cond_t client_left; /* signalled when a client leaves */
+    struct client *clients;
+    pthread_cond_t expiry_wake; /* signalled to stop the expiry thread */
+    int stop_expiry;
+    pthread_t expiry_thread;
+} server = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .client_left = PTHREAD_COND_INITIALIZER,
+    .expiry_wake = PTHREAD_COND_INITIALIZER,
+};
+
+static void on_stop_signal(int signo) {
+    (void)signo;
+    server.stop = 1;
+}
+
+/*
+ * SIGPIPE: writing to a socket whose peer has gone raises SIGPIPE, whose
+ * default action kills the process. One client hanging up mid-reply must
+ * not take the server down, so we ignore it and handle the EPIPE that
+ * write() then returns instead.
+ *
+ * SIGINT and SIGTERM: installed without SA_RESTART, so a blocking accept()
+ * returns EINTR when they arrive. Only the main thread receives them: the
+ * other threads block them (see start_thread), so it is accept() that is
+ * interrupted, and the main thread then wakes every client thread.
+ */
+static int install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) < 0) return -1;
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = 0; /* no SA_RESTART: blocked calls must return EINTR */
+    if (sigaction(SIGINT, &sa, NULL) < 0) return -1;
+    if (sigaction(SIGTERM, &sa, NULL) < 0) return -1;
+    return 0;
+}
+
+/* Write the whole output buffer. write() on a blocking socket may still
+ * write less than asked (a signal arrives mid-way, or the buffer is large),
+ * so loop until it is all gone. Returns 0, or -1 if the client is gone
+ * (EPIPE, ECONNRESET) or the server is stopping. */
+static int write_pending(int fd, struct buf *out) {
+    size_t written = 0;
+    while (written < out->len) {
+        ssize_t n = write(fd, out->data + written, out->len - written);
+        if (n < 0 && errno == EINTR) {
+            if (server.stop) return -1;
+            continue;
+        }
+        if (n < 0) return -1;
+        written += (size_t)n;
+    }
+    out->len = 0;
+    buf_shrink_if_empty(out, BUFFER_KEEP_MAX);
+    return 0;
+}
+
+/* Serve one client until it disconnects, breaks the protocol or QUITs. */
+static void serve_client(int fd) {
+    struct session s;
+    session_init(&s);
+    while (!server.stop) {
+        size_t room;
+        char *space = session_read_space(&s, &room);
+        if (space == NULL) break; /* over LIMIT_QUERY_BUFFER: drop the client */
+
+        /* Blocks until the client sends something. Only this thread waits:
+         * the other clients' threads carry on. */
+        ssize_t n = read(fd, space, room);
+        if (n < 0 && errno == EINTR) continue; /* a signal: recheck server.stop */
+        if (n <= 0) break; /* 0: the client closed, or shutdown; < 0: an error */
+        session_bytes_read(&s, (size_t)n);
+
+        /* Execute what arrived, writing whenever LIMIT_PENDING_OUTPUT of
+         * replies has piled up. Parsing needs no lock: the session is this
+         * thread's own. Executing does, because the store is shared. The
+         * lock is taken per command and never held across a read() or a
+         * write(): a client slow to read its replies must not stop the
+         * other threads from running their commands. */
+        for (;;) {
+            int64_t now_ms = clock_now_ms();
+            while (s.out.len < LIMIT_PENDING_OUTPUT && session_next_command(&s)) {
+                pthread_mutex_lock(&server.lock);
+                session_execute(&s, &server.core, now_ms);
+                pthread_mutex_unlock(&server.lock);
+            }
+            if (s.out.len == 0) break; /* no complete command left */
+            if (write_pending(fd, &s.out) < 0) goto done;
+        }
+        if (s.closing) break; /* QUIT or a protocol error, reply sent */
+    }
+done:
+    session_free(&s);
+}
+
+/* Nagle's algorithm holds back a small segment while earlier data is
+ * unacknowledged, hoping to merge it with more. A server that has written
+ * its whole reply has nothing more to merge, so the wait (up to 40 ms with
+ * delayed ACKs) would be pure latency. Redis disables it too. */
+static void set_nodelay(int fd) {
+    int yes = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes) < 0 && server.opts.verbose)
+        perror("setsockopt TCP_NODELAY"); /* harmless: replies are only slower */
+}
+
+/* Start a thread with a small stack and with SIGINT and SIGTERM blocked, so
+ * that those signals always go to the main thread. A new thread inherits
+ * its creator's signal mask, so we block them, create, and restore. */
+static int start_thread(pthread_t *thread, void *(*run)(void *), void *arg, int detached) {
+    pthread_attr_t attr;
+    int err = pthread_attr_init(&attr);
+    if (err != 0) return err;
+    err = pthread_attr_setstacksize(&attr, CLIENT_STACK_SIZE);
+    if (err == 0 && detached) err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (err != 0) {
+        pthread_attr_destroy(&attr);
+        return err;
+    }
+
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    err = pthread_create(thread, &attr, run, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return err;
+}
+
+/* Leave the client list, under the lock. The socket is closed under the
+ * lock too: shutdown_clients() may be calling shutdown() on it, and once
+ * closed, its number could be reused by a new connection. */
+static void remove_client(struct client *c) {
+    pthread_mutex_lock(&server.lock);
+    if (c->prev != NULL) c->prev->next = c->next;
+    else server.clients = c->next;
+    if (c->next != NULL) c->next->prev = c->prev;
+    if (close(c->fd) < 0) perror("close");
+    server.core.connected_clients--;
+    pthread_cond_broadcast(&server.client_left);
+    pthread_mutex_unlock(&server.lock);
+    free(c);
+}
+
+static void *client_thread(void *arg) {
+    struct client *c = arg;
+    serve_client(c->fd);
+    remove_client(c);
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
+    return NULL;
+}
+
+/* Active expiry: ten times a second, reclaim expired keys that nobody
+ * touches, with bounded work under the lock. pthread_cond_timedwait sleeps
+ * without holding the lock, and wakes at once when shutdown signals. */
+static void *expiry_thread(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&server.lock);
+    while (!server.stop_expiry) {
+        struct timespec wake;
+        clock_gettime(CLOCK_REALTIME, &wake);
+        wake.tv_nsec += 100 * 1000 * 1000;
+        if (wake.tv_nsec >= 1000000000L) {
+            wake.tv_sec++;
+            wake.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&server.expiry_wake, &server.lock, &wake);
+        core_reclaim_expired(&server.core, clock_now_ms());
+    }
+    pthread_mutex_unlock(&server.lock);
+    return NULL;
+}
+
+/* Redis refuses a client past maxclients with this reply, then closes. */
+static void reject_client(int fd) {
+    static const char err[] = "-ERR max number of clients reached\r\n";
+    if (write(fd, err, sizeof err - 1) < 0 && server.opts.verbose)
+        perror("write"); /* the client may already be gone; nothing to do */
+    if (close(fd) < 0) perror("close");
+}
+
+/* Register a new client and start its thread. */
+static void add_client(int fd) {
+    pthread_mutex_lock(&server.lock);
+    if (server.core.connected_clients >= server.core.maxclients) {
+        server.core.rejected_connections++;
+        pthread_mutex_unlock(&server.lock);
+        reject_client(fd);
+        return;
+    }
+    struct client *c = malloc(sizeof *c);
+    if (c == NULL) out_of_memory(sizeof *c);
+    c->fd = fd;
+    c->prev = NULL;
+    c->next = server.clients;
+    if (server.clients != NULL) server.clients->prev = c;
+    server.clients = c;
+    server.core.connected_clients++;
+    server.core.total_connections_received++;
+    pthread_mutex_unlock(&server.lock);
+
+    pthread_t thread;
+    int err = start_thread(&thread, client_thread, c, 1);
+    if (err != 0) {
+        /* EAGAIN: out of threads (ulimit -u, kernel.threads-max) or memory
+         * for a stack. Turn the client away rather than fail. */
+        fprintf(stderr, STEP_NAME ": cannot start a client thread: %s\n", strerror(err));
+        remove_client(c);
+        return;
+    }
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client connected (fd %d)\n", fd);
+}
+
+static void accept_loop(void) {
+    while (!server.stop) {
+        int fd = accept(server.listen_fd, NULL, NULL);
+        if (fd < 0) {
+            /* EINTR: a signal; loop to check server.stop. ECONNABORTED: the
+             * client gave up while queued; harmless. */
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EMFILE, ENFILE, ENOBUFS: out of descriptors or memory. Back
+             * off instead of spinning on an accept() that fails at once;
+             * clients leaving will free descriptors. */
+            perror("accept");
+            struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        set_nodelay(fd);
+        add_client(fd);
+    }
+}
+
+/* Wake every client thread and wait until all have left. shutdown() makes
+ * a read() blocked on the socket return 0 and a blocked write() fail, in
+ * whichever thread is waiting on it; close() would not wake them. */
+static void shutdown_clients(void) {
+    pthread_mutex_lock(&server.lock);
+    for (struct client *c = server.clients; c != NULL; c = c->next) {
+        if (shutdown(c->fd, SHUT_RDWR) < 0 && errno != ENOTCONN) perror("shutdown");
+    }
+    while (server.clients != NULL) pthread_cond_wait(&server.client_left, &server.lock);
+    server.stop_expiry = 1;
+    pthread_cond_signal(&server.expiry_wake);
+    pthread_mutex_unlock(&server.lock);
+    pthread_join(server.expiry_thread, NULL);
+}
+
+int main(int argc, char **argv) {
+    int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
+    if (parsed != 0) return parsed > 0 ? 0 : 2;
+    if (install_signal_handlers() < 0) {
+        perror("sigaction");
+        return 1;
+    }
+
+    int port;
+    server.listen_fd = net_listen(server.opts.bind, server.opts.port, 511, &port);
+    if (server.listen_fd < 0) return 1;
+
+    unsigned char seed[16];
+    net_random_seed(seed);
+    core_init(&server.core, STEP_NAME, "threads", port, server.opts.maxclients, seed);
+    int err = start_thread(&server.expiry_thread, expiry_thread, NULL, 0);
+    if (err != 0) {
+        fprintf(stderr, STEP_NAME ": cannot start the expiry thread: %s\n", strerror(err));
+        return 1;
+    }
+    fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
+
+    accept_loop();
+
+    fprintf(stderr, STEP_NAME ": shutting down\n");
+    shutdown_clients();
+    if (close(server.listen_fd) < 0) perror("close");
+    core_free(&server.core);
+    return 0;
+}
