@@ -22,7 +22,7 @@ STEPS := step01_blocking step02_threads
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
 SERVERS := $(addsuffix /server,$(STEPS))
-TOOLS   := tests/tools/wire tests/tools/excerpts
+TOOLS   := tests/tools/wire tests/tools/excerpts tests/tools/holdconns
 UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +118,34 @@ int net_listen(const char *addr, int port, int backlog, int *bound_port) {
     }
     *bound_port = ntohs(sa.sin_port);
     return fd;
+}
+
+/* Descriptors the server needs besides its clients: stdin/out/err, the
+ * listening socket, and slack for the C library. */
+enum { RESERVED_FDS = 32 };
+
+int net_raise_fd_limit(int maxclients, const char *step_name) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        perror("getrlimit RLIMIT_NOFILE");
+        return maxclients;
+    }
+    rlim_t wanted = (rlim_t)maxclients + RESERVED_FDS;
+    if (rl.rlim_cur >= wanted) return maxclients;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= wanted ? wanted : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        perror("setrlimit RLIMIT_NOFILE");
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return maxclients;
+    }
+    if (rl.rlim_cur < wanted) {
+        int fit = rl.rlim_cur > RESERVED_FDS ? (int)(rl.rlim_cur - RESERVED_FDS) : 1;
+        fprintf(stderr,
+                "%s: warning: the open-files limit is %llu, so only about %d of %d clients "
+                "fit (raise it with ulimit -n)\n",
+                step_name, (unsigned long long)rl.rlim_cur, fit, maxclients);
+        return fit;
+    }
+    return maxclients;
 }
 
 void net_random_seed(unsigned char seed[16]) {

@@ -21,6 +21,12 @@ int options_parse(struct options *opts, int argc, char **argv, const char *step_
  * kernel's choice when port is 0). On failure prints why and returns -1. */
 int net_listen(const char *addr, int port, int backlog, int *bound_port);
 
+/* Every client costs a file descriptor, and the default limit is often
+ * 1024. Raise the soft limit to fit maxclients plus a few for the server's
+ * own use, as far as the hard limit allows; print a warning if it falls
+ * short. Returns how many clients fit. */
+int net_raise_fd_limit(int maxclients, const char *step_name);
+
 /* Fill seed with 16 random bytes for the store's hash function. */
 void net_random_seed(unsigned char seed[16]);
 

@@ -318,6 +318,9 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    /* A thread per client also means a descriptor per client. */
+    net_raise_fd_limit(server.opts.maxclients, STEP_NAME);
+
     int port;
     server.listen_fd = net_listen(server.opts.bind, server.opts.port, 511, &port);
     if (server.listen_fd < 0) return 1;
