@@ -7,9 +7,11 @@
  * that they are really being served, prints one line, and holds them until
  * it is killed or the time runs out.
  *
- * Usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P]
+ * Usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P] [-H]
  *   -t  hold for this long, then exit (default: until SIGTERM or SIGINT)
  *   -P  PING on every connection and wait for the reply before reporting
+ *   -H  then send half a command on every connection, and stop there: the
+ *       server must keep it, waiting for the rest, without waiting on it
  *
  * Prints "holding N connections" once all are open (and answered, with -P).
  * Raises its own open-files limit as far as the hard limit allows.
@@ -33,20 +35,21 @@ static void on_signal(int signo) {
 }
 
 int main(int argc, char **argv) {
-    int port = 0, count = 0, seconds = 0, ping = 0, opt;
-    while ((opt = getopt(argc, argv, "p:n:t:P")) != -1) {
+    int port = 0, count = 0, seconds = 0, ping = 0, half = 0, opt;
+    while ((opt = getopt(argc, argv, "p:n:t:PH")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
         case 'n': count = atoi(optarg); break;
         case 't': seconds = atoi(optarg); break;
         case 'P': ping = 1; break;
+        case 'H': half = 1; break;
         default:
-            fprintf(stderr, "usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P]\n");
+            fprintf(stderr, "usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P] [-H]\n");
             return 2;
         }
     }
     if (port <= 0 || count <= 0) {
-        fprintf(stderr, "usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P]\n");
+        fprintf(stderr, "usage: holdconns -p PORT -n COUNT [-t SECONDS] [-P] [-H]\n");
         return 2;
     }
 
@@ -103,6 +106,12 @@ int main(int argc, char **argv) {
         if (answered != opened) {
             fprintf(stderr, "holdconns: %d of %d connections answered PING\n", answered, opened);
             opened = answered;
+        }
+    }
+    if (half) {
+        static const char part[] = "*2\r\n$3\r\nGET\r\n$5\r\nab";
+        for (int i = 0; i < opened; i++) {
+            if (write(fds[i], part, sizeof part - 1) != (ssize_t)(sizeof part - 1)) perror("write");
         }
     }
     printf("holding %d connections\n", opened);

@@ -1,11 +1,12 @@
-# step02_threads.bats - what a thread per client promises beyond the
-# conformance suite: clients served at once, no lost updates under the lock,
-# idle clients that hold up nobody, active expiry, maxclients, and a clean
-# stop with clients still connected.
+# concurrent.bats - what every step from step02 on promises beyond the
+# conformance suite: clients served at once, no lost updates, idle clients
+# that hold up nobody, active expiry, maxclients, and a clean stop with
+# clients still connected. (step01 serves one client at a time and keeps
+# none of these promises; conformance.bats shows that.)
 #
-# tests/run_all runs this file twice: against step02_threads/server, and
-# against step02_threads/server-tsan (SERVER_BINARY=server-tsan), the same
-# code under ThreadSanitizer. TSan stops the server at its first report
+# tests/run_all runs this file for step02 and every later step, and once
+# more against step02_threads/server-tsan (SERVER_BINARY=server-tsan), the
+# same code as step02 under ThreadSanitizer. TSan stops the server at its first report
 # (halt_on_error) with exit status 66, and every test checks that the server
 # exits 0 when stopped, so any data race fails the test that provoked it.
 
@@ -13,7 +14,6 @@ load helpers
 
 setup() {
     export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
-    STEP=${STEP:-step02_threads}
 }
 
 teardown() {

@@ -1,0 +1,388 @@
+/*
+ * step03_nonblocking/server.c - one thread again, serving every client at
+ * once: non-blocking sockets and a poll() readiness loop.
+ *
+ * No call here ever waits for one particular client. Every socket is in
+ * non-blocking mode, so read() and write() return EAGAIN instead of
+ * sleeping, and the one place the thread sleeps is poll(), which waits for
+ * *any* socket to become ready. Each connection remembers where it is (what
+ * it has read, what it still has to write), so the loop can leave it and
+ * come back when the kernel says it is ready again.
+ *
+ * Everything about the protocol and the data lives in common/: this file
+ * only moves bytes between a socket and a session's buffers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "net.h"
+#include "server_limits.h"
+#include "session.h"
+
+#define STEP_NAME "step03_nonblocking"
+
+/* The timer: ten ticks a second, as Redis's default "hz 10". */
+enum { TICK_MS = 100 };
+
+/* A readable client is read at most this many times per wake-up, so that
+ * one client sending without pause cannot keep the loop from the others. */
+enum { READS_PER_WAKEUP = 16 };
+
+/* One connected client: its socket and its protocol state. */
+struct conn {
+    int fd;
+    struct session s;
+};
+
+/* The one server. A step's server.c may keep its state in one global: the
+ * signal handler must reach the stop flag, and nothing else is shared. */
+static struct server {
+    struct options opts;
+    int listen_fd;
+    struct core core;
+    volatile sig_atomic_t stop; /* set by SIGINT or SIGTERM */
+
+    struct conn **conns;   /* conns[fd]: the client on fd, or NULL */
+    struct pollfd *pfds;   /* what poll() watches, rebuilt every turn */
+    int max_fds;           /* size of both arrays: the open-files limit */
+    int spare_fd;          /* held in reserve for EMFILE; -1 if spent */
+    int64_t listen_paused_until; /* ignore the listener until then (ms) */
+} server;
+
+static void on_stop_signal(int signo) {
+    (void)signo;
+    server.stop = 1;
+}
+
+/*
+ * SIGPIPE: writing to a socket whose peer has gone raises SIGPIPE, whose
+ * default action kills the process. One client hanging up mid-reply must
+ * not take the server down, so we ignore it and handle the EPIPE that
+ * write() then returns instead.
+ *
+ * SIGINT and SIGTERM: installed without SA_RESTART, so poll() returns EINTR
+ * when they arrive, and the loop sees the stop flag.
+ */
+static int install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) < 0) return -1;
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = 0; /* no SA_RESTART: poll() must return EINTR */
+    if (sigaction(SIGINT, &sa, NULL) < 0) return -1;
+    if (sigaction(SIGTERM, &sa, NULL) < 0) return -1;
+    return 0;
+}
+
+/* Monotonic milliseconds for the timer: unlike the wall clock, it never
+ * jumps when the system time is changed. */
+static int64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write as much of the output as the socket takes now. A non-blocking
+ * write() takes what fits in the socket's send buffer and returns; EAGAIN
+ * means the buffer is full, and poll() will say when it has room (POLLOUT).
+ * What was written is dropped from the front of the buffer; the rest waits.
+ * Returns 0, or -1 if the client is gone (EPIPE, ECONNRESET). */
+static int write_pending(struct conn *c) {
+    struct buf *out = &c->s.out;
+    while (out->len > 0) {
+        ssize_t n = write(c->fd, out->data, out->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+        if (n < 0) return -1;
+        buf_consume(out, (size_t)n);
+    }
+    buf_shrink_if_empty(out, BUFFER_KEEP_MAX);
+    return 0;
+}
+
+static void close_client(struct conn *c) {
+    server.conns[c->fd] = NULL;
+    if (close(c->fd) < 0) perror("close");
+    session_free(&c->s);
+    free(c);
+    server.core.connected_clients--;
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
+}
+
+/* Serve what is ready on one client: read what has arrived, execute it,
+ * write what the socket takes. Never waits. Backpressure: while
+ * LIMIT_PENDING_OUTPUT of replies is unwritten, the client's further
+ * commands are not executed and nothing more is read from it (see
+ * wanted_events), so a client that sends but never reads costs a bounded
+ * amount of memory, and its unread requests stay in the kernel's buffers. */
+static void serve_client(struct conn *c, short revents) {
+    if (revents & POLLOUT) {
+        if (write_pending(c) < 0) {
+            close_client(c);
+            return;
+        }
+    }
+    if (revents & (POLLIN | POLLHUP | POLLERR)) {
+        for (int reads = 0; reads < READS_PER_WAKEUP; reads++) {
+            if (c->s.out.len >= LIMIT_PENDING_OUTPUT || c->s.closing) break;
+            size_t room;
+            char *space = session_read_space(&c->s, &room);
+            if (space == NULL) { /* over LIMIT_QUERY_BUFFER: drop the client */
+                close_client(c);
+                return;
+            }
+            ssize_t n = read(c->fd, space, room);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break; /* all read */
+            if (n <= 0) {
+                /* 0: the client closed its side, perhaps right after its
+                 * last request ("printf 'PING\r\n' | nc"): send what is
+                 * already answered, if it still listens, then close.
+                 * < 0: reset or another error; the write just fails. */
+                write_pending(c);
+                close_client(c);
+                return;
+            }
+            session_bytes_read(&c->s, (size_t)n);
+            session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+        }
+    }
+    /* Output may have drained below the limit above: run what was held
+     * back, then write. */
+    session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+    if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
+        close_client(c); /* gone, or QUIT / protocol error fully answered */
+    }
+}
+
+/* What to ask poll() about for this client. POLLIN only while there is
+ * room for more output (backpressure); POLLOUT only while output is
+ * pending, or poll() would return at once forever: a socket with room in
+ * its send buffer is always writable. */
+static short wanted_events(const struct conn *c) {
+    short events = 0;
+    if (c->s.out.len < LIMIT_PENDING_OUTPUT && !c->s.closing) events |= POLLIN;
+    if (c->s.out.len > 0) events |= POLLOUT;
+    return events;
+}
+
+/* Nagle's algorithm holds back a small segment while earlier data is
+ * unacknowledged, hoping to merge it with more. A server that has written
+ * its whole reply has nothing more to merge, so the wait (up to 40 ms with
+ * delayed ACKs) would be pure latency. Redis disables it too. */
+static void set_nodelay(int fd) {
+    int yes = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes) < 0 && server.opts.verbose)
+        perror("setsockopt TCP_NODELAY"); /* harmless: replies are only slower */
+}
+
+/* From now on read(), write() and accept() on fd return EAGAIN instead of
+ * waiting. */
+static int set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        perror("fcntl O_NONBLOCK");
+        return -1;
+    }
+    return 0;
+}
+
+/* Redis refuses a client past maxclients with this reply, then closes. */
+static void reject_client(int fd) {
+    static const char err[] = "-ERR max number of clients reached\r\n";
+    if (write(fd, err, sizeof err - 1) < 0 && server.opts.verbose)
+        perror("write"); /* the client may already be gone; nothing to do */
+    if (close(fd) < 0) perror("close");
+}
+
+/* Register a new client. */
+static void add_client(int fd) {
+    if (server.core.connected_clients >= server.core.maxclients || fd >= server.max_fds) {
+        server.core.rejected_connections++;
+        reject_client(fd);
+        return;
+    }
+    if (set_nonblocking(fd) < 0) {
+        if (close(fd) < 0) perror("close");
+        return;
+    }
+    set_nodelay(fd);
+    struct conn *c = malloc(sizeof *c);
+    if (c == NULL) out_of_memory(sizeof *c);
+    c->fd = fd;
+    session_init(&c->s);
+    server.conns[fd] = c;
+    server.core.connected_clients++;
+    server.core.total_connections_received++;
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client connected (fd %d)\n", fd);
+}
+
+/* Out of file descriptors (EMFILE, or ENFILE system-wide). The pending
+ * connection stays in the listen queue, so the listener stays readable and
+ * a naive loop would call accept() again at once, failing again: 100% CPU.
+ * The way out: close the spare descriptor we kept for this, accept the
+ * connection into it and close it at once (the client sees the connection
+ * close), then take the spare back. If even that fails, stop watching the
+ * listener for a while; clients leaving will free descriptors. */
+static void shed_connection(void) {
+    if (server.spare_fd >= 0) {
+        close(server.spare_fd);
+        server.spare_fd = -1;
+        int fd = accept(server.listen_fd, NULL, NULL);
+        if (fd >= 0) {
+            server.core.rejected_connections++;
+            reject_client(fd);
+        }
+        server.spare_fd = open("/dev/null", O_RDONLY);
+    }
+    if (server.spare_fd < 0) server.listen_paused_until = monotonic_ms() + TICK_MS;
+}
+
+/* Accept every connection waiting in the queue: the listener is readable
+ * while at least one is, and waiting for the next poll() to take each of
+ * the rest would cost one wake-up per client. */
+static void accept_clients(void) {
+    for (;;) {
+        int fd = accept(server.listen_fd, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return; /* queue empty */
+            if (errno == EMFILE || errno == ENFILE) {
+                shed_connection();
+                return;
+            }
+            perror("accept"); /* ENOBUFS, ENOMEM: try again next turn */
+            return;
+        }
+        add_client(fd);
+    }
+}
+
+/* The timer's work: reclaim expired keys with bounded effort. */
+static void on_tick(void) {
+    core_reclaim_expired(&server.core, clock_now_ms());
+}
+
+/* The loop: ask poll() which sockets are ready, serve those, repeat.
+ * poll() sleeps until a socket is ready or the next tick is due, so an idle
+ * server wakes only ten times a second. */
+static void event_loop(void) {
+    int64_t next_tick = monotonic_ms() + TICK_MS;
+    while (!server.stop) {
+        /* poll() takes the whole list every time, and the kernel checks
+         * every entry on every call: the cost grows with the number of
+         * connections, busy or idle. Chapter 4 is about that. */
+        nfds_t n = 0;
+        int64_t now = monotonic_ms();
+        if (now >= server.listen_paused_until) {
+            server.pfds[n].fd = server.listen_fd;
+            server.pfds[n].events = POLLIN;
+            n++;
+        }
+        for (int fd = 0; fd < server.max_fds; fd++) {
+            if (server.conns[fd] == NULL) continue;
+            server.pfds[n].fd = fd;
+            server.pfds[n].events = wanted_events(server.conns[fd]);
+            n++;
+        }
+
+        int timeout = next_tick > now ? (int)(next_tick - now) : 0;
+        int ready = poll(server.pfds, n, timeout);
+        if (ready < 0) {
+            if (errno == EINTR) continue; /* a signal: recheck server.stop */
+            perror("poll");
+            return;
+        }
+        for (nfds_t i = 0; i < n && ready > 0; i++) {
+            short revents = server.pfds[i].revents;
+            if (revents == 0) continue;
+            ready--;
+            if (server.pfds[i].fd == server.listen_fd) {
+                accept_clients();
+            } else if (server.conns[server.pfds[i].fd] != NULL) {
+                serve_client(server.conns[server.pfds[i].fd], revents);
+            }
+        }
+
+        now = monotonic_ms();
+        if (now >= next_tick) {
+            on_tick();
+            next_tick = now + TICK_MS;
+        }
+    }
+}
+
+/* Size the per-descriptor arrays by the open-files limit: a descriptor
+ * number is always below it, so conns[fd] needs no search. */
+static int alloc_conn_table(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        perror("getrlimit");
+        return -1;
+    }
+    server.max_fds = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576
+                                                                          : (int)rl.rlim_cur;
+    server.conns = calloc((size_t)server.max_fds, sizeof *server.conns);
+    server.pfds = calloc((size_t)server.max_fds + 1, sizeof *server.pfds);
+    if (server.conns == NULL || server.pfds == NULL) {
+        perror("calloc");
+        return -1;
+    }
+    return 0;
+}
+
+static void close_all_clients(void) {
+    for (int fd = 0; fd < server.max_fds; fd++) {
+        if (server.conns[fd] != NULL) close_client(server.conns[fd]);
+    }
+    free(server.conns);
+    free(server.pfds);
+}
+
+int main(int argc, char **argv) {
+    int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
+    if (parsed != 0) return parsed > 0 ? 0 : 2;
+    if (install_signal_handlers() < 0) {
+        perror("sigaction");
+        return 1;
+    }
+
+    /* One descriptor per client, all in this one process. */
+    net_raise_fd_limit(server.opts.maxclients, STEP_NAME);
+    if (alloc_conn_table() < 0) return 1;
+
+    int port;
+    server.listen_fd = net_listen(server.opts.bind, server.opts.port, 511, &port);
+    if (server.listen_fd < 0) return 1;
+    if (set_nonblocking(server.listen_fd) < 0) return 1;
+    server.spare_fd = open("/dev/null", O_RDONLY);
+    if (server.spare_fd < 0) perror("open /dev/null"); /* EMFILE then pauses instead */
+
+    unsigned char seed[16];
+    net_random_seed(seed);
+    core_init(&server.core, STEP_NAME, "poll", port, server.opts.maxclients, seed);
+    fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
+
+    event_loop();
+
+    fprintf(stderr, STEP_NAME ": shutting down\n");
+    close_all_clients();
+    if (server.spare_fd >= 0 && close(server.spare_fd) < 0) perror("close");
+    if (close(server.listen_fd) < 0) perror("close");
+    core_free(&server.core);
+    return 0;
+}
