@@ -17,7 +17,7 @@ COMMON_SRC := common/buf.c common/resp.c common/store.c common/commands.c \
 COMMON_HDR := $(wildcard common/*.h)
 
 # The steps that exist; later steps are added here as they land.
-STEPS := step01_blocking step02_threads step03_nonblocking
+STEPS := step01_blocking step02_threads step03_nonblocking step04_epoll
 # `make run` starts the newest step unless STEP=01 (or 02, ...) names one.
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
