@@ -35,7 +35,7 @@
  * The deepest call a command makes is KEYS with a pattern of 1000 nested
  * stars (see glob_match in common/commands.c), a few tens of KiB; 256 KiB
  * leaves room for that under the sanitizers too. The default would reserve
- * 80 GiB of address space for 10,000 clients; this reserves 2.5 GiB. */
+ * about 80 GiB of address space for 10,000 clients; this reserves 2.5 GiB. */
 enum { CLIENT_STACK_SIZE = 256 * 1024 };
 
 /* One connected client, known to the main thread so that shutdown can wake
@@ -130,7 +130,9 @@ static void serve_client(int fd) {
         /* Blocks until the client sends something. Only this thread waits:
          * the other clients' threads carry on. */
         ssize_t n = read(fd, space, room);
-        if (n < 0 && errno == EINTR) continue; /* a signal: recheck server.stop */
+        /* EINTR cannot happen here: this thread blocks SIGINT and SIGTERM.
+         * The check stays, harmless, in case that ever changes. */
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break; /* 0: the client closed, or shutdown; < 0: an error */
         session_bytes_read(&s, (size_t)n);
 
@@ -141,10 +143,12 @@ static void serve_client(int fd) {
          * write(): a client slow to read its replies must not stop the
          * other threads from running their commands. */
         for (;;) {
-            int64_t now_ms = clock_now_ms();
             while (s.out.len < LIMIT_PENDING_OUTPUT && session_next_command(&s)) {
                 pthread_mutex_lock(&server.lock);
-                session_execute(&s, &server.core, now_ms);
+                /* Read the clock once the lock is ours: waiting for it
+                 * behind a slow command (a KEYS over millions of keys) must
+                 * not make this command run at an old time. */
+                session_execute(&s, &server.core, clock_now_ms());
                 pthread_mutex_unlock(&server.lock);
             }
             if (s.out.len == 0) break; /* no complete command left */
@@ -193,24 +197,26 @@ static int start_thread(pthread_t *thread, void *(*run)(void *), void *arg, int 
 
 /* Leave the client list, under the lock. The socket is closed under the
  * lock too: shutdown_clients() may be calling shutdown() on it, and once
- * closed, its number could be reused by a new connection. */
+ * closed, its number could be reused by a new connection. The memory is
+ * freed under the lock as well: once the list is empty, main() may free
+ * everything and exit, and nothing of this client may be left by then. */
 static void remove_client(struct client *c) {
     pthread_mutex_lock(&server.lock);
     if (c->prev != NULL) c->prev->next = c->next;
     else server.clients = c->next;
     if (c->next != NULL) c->next->prev = c->prev;
     if (close(c->fd) < 0) perror("close");
+    free(c);
     server.core.connected_clients--;
     pthread_cond_broadcast(&server.client_left);
     pthread_mutex_unlock(&server.lock);
-    free(c);
 }
 
 static void *client_thread(void *arg) {
     struct client *c = arg;
     serve_client(c->fd);
-    remove_client(c);
     if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
+    remove_client(c);
     return NULL;
 }
 
@@ -263,6 +269,7 @@ static void add_client(int fd) {
     server.core.total_connections_received++;
     pthread_mutex_unlock(&server.lock);
 
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client connected (fd %d)\n", fd);
     pthread_t thread;
     int err = start_thread(&thread, client_thread, c, 1);
     if (err != 0) {
@@ -270,9 +277,7 @@ static void add_client(int fd) {
          * for a stack. Turn the client away rather than fail. */
         fprintf(stderr, STEP_NAME ": cannot start a client thread: %s\n", strerror(err));
         remove_client(c);
-        return;
     }
-    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client connected (fd %d)\n", fd);
 }
 
 static void accept_loop(void) {
