@@ -168,7 +168,7 @@ static void cmd_getdel(struct call *c) {
 static struct entry *set_value(struct call *c, const struct resp_arg *key, const char *value,
                                size_t value_len, int64_t expire_at_ms) {
     struct entry *e = store_set(&c->core->store, key->ptr, key->len, value, value_len,
-                                expire_at_ms);
+                                expire_at_ms, c->now_ms);
     if (e == NULL) resp_add_error(c->out, "ERR out of memory");
     return e;
 }
@@ -235,7 +235,11 @@ static void cmd_set(struct call *c) {
         expire_at_ms = when;
     }
 
-    struct entry *old = lookup(c, &c->argv[1]);
+    /* Only NX, XX, GET and KEEPTTL need the old value. A plain SET skips
+     * the lookup: store_set finds the key anyway, and every lookup is a
+     * cache miss or two (see TUTORIAL.md, chapter 4). */
+    struct entry *old = NULL;
+    if (flags & (SET_NX | SET_XX | SET_GET | SET_KEEPTTL)) old = lookup(c, &c->argv[1]);
     /* With GET the reply is the old value (or nil), sent whether or not the
      * NX/XX condition lets the write happen. */
     if (flags & SET_GET) {

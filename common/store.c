@@ -432,7 +432,8 @@ int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_m
 /* store_set without the rehash step, so store_append can use it too
  * without doing two steps. */
 static struct entry *set_entry(struct store *s, const char *key, size_t key_len,
-                               const char *value, size_t value_len, int64_t expire_at_ms) {
+                               const char *value, size_t value_len, int64_t expire_at_ms,
+                               int64_t now_ms) {
     /* Build the new entry before touching the old one: if malloc fails the
      * store is unchanged, and a value that points into the old entry is
      * still readable while we copy it. */
@@ -455,6 +456,9 @@ static struct entry *set_entry(struct store *s, const char *key, size_t key_len,
     struct entry *old = *link;
     e->next = old->next;
     *link = e;
+    if (is_expired(old, now_ms)) {
+        s->expired_removed++;
+    }
     if (old->expire_at_ms != 0) {
         s->volatile_keys--;
     }
@@ -466,9 +470,10 @@ static struct entry *set_entry(struct store *s, const char *key, size_t key_len,
 }
 
 struct entry *store_set(struct store *s, const char *key, size_t key_len,
-                        const char *value, size_t value_len, int64_t expire_at_ms) {
+                        const char *value, size_t value_len, int64_t expire_at_ms,
+                        int64_t now_ms) {
     store_rehash_step(s, 1);
-    return set_entry(s, key, key_len, value, value_len, expire_at_ms);
+    return set_entry(s, key, key_len, value, value_len, expire_at_ms, now_ms);
 }
 
 struct entry *store_append(struct store *s, const char *key, size_t key_len,
@@ -477,7 +482,7 @@ struct entry *store_append(struct store *s, const char *key, size_t key_len,
     struct table *t;
     struct entry **link = find_live_link(s, key, key_len, now_ms, &t);
     if (link == NULL) {
-        return set_entry(s, key, key_len, more, more_len, 0);
+        return set_entry(s, key, key_len, more, more_len, 0, now_ms);
     }
 
     struct entry *old = *link;

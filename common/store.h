@@ -60,11 +60,14 @@ const char *entry_key(const struct entry *e);
 const char *entry_value(const struct entry *e);
 
 /* Set key to value, replacing any old value. expire_at_ms is the new
- * absolute expiry (0 for none). Pointers from earlier store_find calls are
- * invalid afterwards. Returns the new entry, or NULL when memory is
- * exhausted (the store is then unchanged). */
+ * absolute expiry (0 for none). An old value already expired at now_ms is
+ * counted in expired_removed, as if it had expired first, as Redis counts
+ * it. Pointers from earlier store_find calls are invalid afterwards.
+ * Returns the new entry, or NULL when memory is exhausted (the store is
+ * then unchanged). */
 struct entry *store_set(struct store *s, const char *key, size_t key_len,
-                        const char *value, size_t value_len, int64_t expire_at_ms);
+                        const char *value, size_t value_len, int64_t expire_at_ms,
+                        int64_t now_ms);
 
 /* Append bytes to a key's value, creating the key if absent (keeps any
  * expiry). The entry may move in memory, so pointers from earlier

@@ -30,7 +30,7 @@ static int holds_str(struct store *s, const char *key, const char *value, int64_
 
 static struct entry *set_str(struct store *s, const char *key, const char *value,
                              int64_t expire_at_ms) {
-    return store_set(s, key, strlen(key), value, strlen(value), expire_at_ms);
+    return store_set(s, key, strlen(key), value, strlen(value), expire_at_ms, 0);
 }
 
 /* Finish any rehash under way. */
@@ -77,13 +77,13 @@ static void test_binary(void) {
     store_init(&s, seed);
     const char key[] = "a\0b\r\n";  /* 5 bytes */
     const char value[] = "\0\r\n\0x"; /* 5 bytes */
-    CHECK(store_set(&s, key, 5, value, 5, 0) != NULL);
+    CHECK(store_set(&s, key, 5, value, 5, 0, 0) != NULL);
     CHECK(holds(&s, key, 5, value, 5, 0));
     /* Keys that agree up to the NUL, or are a prefix, are other keys. */
     CHECK(store_find(&s, "a\0c\r\n", 5, 0) == NULL);
     CHECK(store_find(&s, "a", 1, 0) == NULL);
     CHECK(store_find(&s, "a\0", 2, 0) == NULL);
-    CHECK(store_set(&s, "a", 1, "plain", 5, 0) != NULL);
+    CHECK(store_set(&s, "a", 1, "plain", 5, 0, 0) != NULL);
     CHECK(store_count(&s) == 2);
     CHECK(holds(&s, key, 5, value, 5, 0));
     CHECK(holds(&s, "a", 1, "plain", 5, 0));
@@ -103,7 +103,7 @@ static void test_replace(void) {
     /* A value read from the entry being replaced is copied before the old
      * entry is freed. */
     struct entry *e = set_str(&s, "k", "self", 0);
-    CHECK(store_set(&s, "k", 1, entry_value(e), e->value_len, 0) != NULL);
+    CHECK(store_set(&s, "k", 1, entry_value(e), e->value_len, 0, 0) != NULL);
     CHECK(holds_str(&s, "k", "self", 0));
 
     /* Replacing keys in the middle of chains keeps every chain intact. */
@@ -132,12 +132,12 @@ static void test_replace(void) {
 static void test_empty(void) {
     struct store s;
     store_init(&s, seed);
-    CHECK(store_set(&s, "", 0, "v", 1, 0) != NULL);
+    CHECK(store_set(&s, "", 0, "v", 1, 0, 0) != NULL);
     CHECK(holds(&s, "", 0, "v", 1, 0));
-    CHECK(store_set(&s, "k", 1, "", 0, 0) != NULL);
+    CHECK(store_set(&s, "k", 1, "", 0, 0, 0) != NULL);
     struct entry *e = store_find(&s, "k", 1, 0);
     CHECK(e != NULL && e->value_len == 0);
-    CHECK(store_set(&s, "", 0, "", 0, 0) != NULL);
+    CHECK(store_set(&s, "", 0, "", 0, 0, 0) != NULL);
     CHECK(holds(&s, "", 0, "", 0, 0));
     CHECK(store_append(&s, "", 0, "ab", 2, 0) != NULL);
     CHECK(holds(&s, "", 0, "ab", 2, 0));
@@ -148,7 +148,7 @@ static void test_empty(void) {
     CHECK(store_count(&s) == 1);
 
     /* A caller may pass NULL for zero bytes. */
-    CHECK(store_set(&s, NULL, 0, NULL, 0, 0) != NULL);
+    CHECK(store_set(&s, NULL, 0, NULL, 0, 0, 0) != NULL);
     CHECK(store_find(&s, NULL, 0, 0) != NULL);
     CHECK(store_append(&s, NULL, 0, NULL, 0, 0) != NULL);
     CHECK(holds(&s, "", 0, "", 0, 0));
@@ -216,7 +216,7 @@ static void test_append(void) {
     CHECK(store_append(&s, "k", 1, "x", (size_t)UINT32_MAX, 0) == NULL);
     CHECK(holds(&s, "k", 1, "abc\0d", 5, 0));
     if (SIZE_MAX > UINT32_MAX) {
-        CHECK(store_set(&s, "k", 1, "x", (size_t)UINT32_MAX + 1, 0) == NULL);
+        CHECK(store_set(&s, "k", 1, "x", (size_t)UINT32_MAX + 1, 0, 0) == NULL);
         CHECK(holds(&s, "k", 1, "abc\0d", 5, 0));
     }
     store_free(&s);
@@ -401,7 +401,7 @@ static void test_grow_and_shrink(void) {
                 append_ok &= store_append(&small, key, strlen(key), "!", 1, 0) != NULL;
                 append_ok &= store_append(&small, key, strlen(key), "", 0, 0) != NULL;
                 appended_during_rehash++;
-                store_set(&small, key, strlen(key), "val:", 4, 0);
+                store_set(&small, key, strlen(key), "val:", 4, 0, 0);
             }
         }
     }
@@ -730,7 +730,24 @@ static void test_visit(void) {
     store_free(&s);
 }
 
+/* Replacing a key that has already expired counts as its expiry (INFO's
+ * expired_keys), as Redis counts it; replacing a live key does not. */
+static void test_set_over_expired(void) {
+    struct store s;
+    store_init(&s, seed);
+    CHECK(store_set(&s, "k", 1, "old", 3, 1000, 0) != NULL);
+    CHECK(store_set(&s, "k", 1, "new", 3, 0, 1000) != NULL); /* still live at 1000 */
+    CHECK(s.expired_removed == 0);
+    CHECK(store_set(&s, "k", 1, "again", 5, 1000, 1000) != NULL);
+    CHECK(store_set(&s, "k", 1, "last", 4, 0, 1001) != NULL); /* expired at 1001 */
+    CHECK(s.expired_removed == 1);
+    CHECK(s.volatile_keys == 0);
+    CHECK(store_count(&s) == 1);
+    store_free(&s);
+}
+
 int main(void) {
+    test_set_over_expired();
     test_basics();
     test_binary();
     test_replace();
