@@ -25,19 +25,21 @@ stop_server_cleanly() {
 }
 
 # hold N [options]: hold N connections to our server in the background
-# until the test ends; waits until they are all open.
+# until the test ends (teardown kills the holder, so call this directly, not
+# through `run`, whose subshell would lose its pid). Waits until they are
+# all open and leaves holdconns's report in $HOLD_OUT.
 hold() {
     local count="$1"
     shift
-    local out="$BATS_TEST_TMPDIR/hold.$RANDOM"
-    "$ROOT/tests/tools/holdconns" -p "$PORT" -n "$count" -t 300 "$@" >"$out" 2>&1 3>&- &
+    HOLD_OUT="$BATS_TEST_TMPDIR/hold.$RANDOM"
+    "$ROOT/tests/tools/holdconns" -p "$PORT" -n "$count" -t 300 "$@" >"$HOLD_OUT" 2>&1 3>&- &
     HELPERS_PIDS="$HELPERS_PIDS $!"
     local i
     for i in $(seq 1 600); do
-        grep -q '^holding' "$out" && { cat "$out"; return 0; }
+        grep -q '^holding' "$HOLD_OUT" && return 0
         sleep 0.1
     done
-    echo "holdconns did not finish opening: $(cat "$out")"
+    echo "holdconns did not finish opening: $(cat "$HOLD_OUT")"
     return 1
 }
 
@@ -52,17 +54,17 @@ rss_kib() {
 
 @test "500 clients holding half-sent commands: a PING is still answered at once" {
     start_server
-    run hold 500 -H
-    echo "$output"
-    [ "$output" = "holding 500 connections" ]
+    hold 500 -H
+    cat "$HOLD_OUT"
+    [ "$(cat "$HOLD_OUT")" = "holding 500 connections" ]
     expect_reply "$(resp PING)" '+PONG\r\n' -t 5000
 }
 
 @test "5,000 concurrent connections are all served" {
     start_server
-    run hold 5000 -P
-    echo "$output"
-    [ "$output" = "holding 5000 connections" ]
+    hold 5000 -P
+    cat "$HOLD_OUT"
+    [ "$(cat "$HOLD_OUT")" = "holding 5000 connections" ]
     send "$(resp INFO clients)" | grep -q 'connected_clients:5001\\r\\n'
     stop_server_cleanly
 }
@@ -105,8 +107,9 @@ rss_kib() {
 
 @test "an idle server with idle clients uses next to no CPU" {
     start_server
-    run hold 100 -P
-    [ "$output" = "holding 100 connections" ]
+    hold 100 -P
+    cat "$HOLD_OUT"
+    [ "$(cat "$HOLD_OUT")" = "holding 100 connections" ]
     local before after
     before=$(cpu_ticks)
     sleep 2
