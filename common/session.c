@@ -61,6 +61,7 @@ void session_execute(struct session *s, struct core *core, int64_t now_ms) {
 }
 
 void session_run_commands(struct session *s, struct core *core, size_t out_limit) {
+    if (s->closing || s->in_done == s->in.len) return; /* nothing to run */
     /* One clock reading per batch: the commands of one read run at "the
      * same time", as Redis runs a command with one cached time. */
     int64_t now_ms = clock_now_ms();

@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "server_limits.h"
 #include "net.h"
+#include "server_limits.h"
 #include "session.h"
 
 #define STEP_NAME "step01_blocking"

@@ -123,6 +123,17 @@ static void close_client(struct conn *c) {
     if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
 }
 
+/* What to ask poll() about for this client. POLLIN only while there is
+ * room for more output (backpressure); POLLOUT only while output is
+ * pending, or poll() would return at once forever: a socket with room in
+ * its send buffer is always writable. */
+static short wanted_events(const struct conn *c) {
+    short events = 0;
+    if (c->s.out.len < LIMIT_PENDING_OUTPUT && !c->s.closing) events |= POLLIN;
+    if (c->s.out.len > 0) events |= POLLOUT;
+    return events;
+}
+
 /* Serve what is ready on one client: read what has arrived, execute it,
  * write what the socket takes. Never waits. Backpressure: while
  * LIMIT_PENDING_OUTPUT of replies is unwritten, the client's further
@@ -167,17 +178,6 @@ static void serve_client(struct conn *c, short revents) {
     if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
         close_client(c); /* gone, or QUIT / protocol error fully answered */
     }
-}
-
-/* What to ask poll() about for this client. POLLIN only while there is
- * room for more output (backpressure); POLLOUT only while output is
- * pending, or poll() would return at once forever: a socket with room in
- * its send buffer is always writable. */
-static short wanted_events(const struct conn *c) {
-    short events = 0;
-    if (c->s.out.len < LIMIT_PENDING_OUTPUT && !c->s.closing) events |= POLLIN;
-    if (c->s.out.len > 0) events |= POLLOUT;
-    return events;
 }
 
 /* Nagle's algorithm holds back a small segment while earlier data is
