@@ -5,6 +5,7 @@
 #   make test       run every test suite against every step
 #   make unit       build the C unit tests of common/
 #   make tsan       build step02 under ThreadSanitizer
+#   make bench      measure every step and Redis (QUICK=1: under a minute)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -27,7 +28,7 @@ UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379
 
-.PHONY: all run test unit tsan clean
+.PHONY: all run test unit tsan bench clean
 
 all: $(SERVERS) $(TOOLS)
 
@@ -57,6 +58,12 @@ run: all
 
 test: all unit tsan
 	tests/run_all
+
+# Measure every step, and redis-server if installed, with redis-benchmark;
+# writes tests/bench/out/results.md and chart.svg. QUICK=1 is one short
+# round; ROUNDS=N, ONLY="step04_epoll redis" and OUT=dir change the rest.
+bench: all
+	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" OUT=$(OUT) CC=$(CC) tests/bench/run
 
 clean:
 	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan

@@ -13,7 +13,8 @@
  *   -H  then send half a command on every connection, and stop there: the
  *       server must keep it, waiting for the rest, without waiting on it
  *
- * Prints "holding N connections" once all are open (and answered, with -P).
+ * Prints "holding N connections" once all are open (with -P: the number
+ * that answered).
  * Raises its own open-files limit as far as the hard limit allows.
  */
 #include <arpa/inet.h>
@@ -77,36 +78,45 @@ int main(int argc, char **argv) {
         perror("calloc");
         return 2;
     }
-    int opened = 0;
-    for (; opened < count && !stop; opened++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) {
-            fprintf(stderr, "holdconns: socket #%d: %s\n", opened + 1, strerror(errno));
-            break;
+    /* Open them in batches; with -P, each batch is asked PING and answered
+     * before the next is opened. A server that accepts more slowly than we
+     * connect (a thread per client) would otherwise overflow its listen
+     * backlog, and the kernel would drop our SYNs and retry them only after
+     * a second or more: we would be timing TCP's retransmission, not the
+     * server. */
+    const int batch = 256;
+    int opened = 0, answered = 0;
+    while (opened < count && !stop) {
+        int batch_start = opened;
+        for (; opened < count && opened - batch_start < batch && !stop; opened++) {
+            int fd = socket(AF_INET, SOCK_STREAM, 0);
+            if (fd < 0) {
+                fprintf(stderr, "holdconns: socket #%d: %s\n", opened + 1, strerror(errno));
+                break;
+            }
+            if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+                fprintf(stderr, "holdconns: connect #%d: %s\n", opened + 1, strerror(errno));
+                close(fd);
+                break;
+            }
+            fds[opened] = fd;
         }
-        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-            fprintf(stderr, "holdconns: connect #%d: %s\n", opened + 1, strerror(errno));
-            close(fd);
-            break;
+        if (ping) {
+            /* Ask the whole batch first, then collect the answers, so that
+             * a server slow to accept does not make this serial. */
+            for (int i = batch_start; i < opened; i++) {
+                if (write(fds[i], "PING\r\n", 6) != 6) perror("write");
+            }
+            for (int i = batch_start; i < opened && !stop; i++) {
+                char reply[16];
+                ssize_t n = read(fds[i], reply, sizeof reply);
+                if (n >= 5 && memcmp(reply, "+PONG", 5) == 0) answered++;
+            }
         }
-        fds[opened] = fd;
+        if (opened - batch_start < batch && opened < count) break; /* an error above */
     }
-    if (ping) {
-        /* Ask every connection first, then collect the answers, so that a
-         * server slow to accept does not make this serial. */
-        int answered = 0;
-        for (int i = 0; i < opened; i++) {
-            if (write(fds[i], "PING\r\n", 6) != 6) perror("write");
-        }
-        for (int i = 0; i < opened && !stop; i++) {
-            char reply[16];
-            ssize_t n = read(fds[i], reply, sizeof reply);
-            if (n >= 5 && memcmp(reply, "+PONG", 5) == 0) answered++;
-        }
-        if (answered != opened) {
-            fprintf(stderr, "holdconns: %d of %d connections answered PING\n", answered, opened);
-            opened = answered;
-        }
+    if (ping && answered != opened) {
+        fprintf(stderr, "holdconns: %d of %d connections answered PING\n", answered, opened);
     }
     if (half) {
         static const char part[] = "*2\r\n$3\r\nGET\r\n$5\r\nab";
@@ -114,12 +124,13 @@ int main(int argc, char **argv) {
             if (write(fds[i], part, sizeof part - 1) != (ssize_t)(sizeof part - 1)) perror("write");
         }
     }
-    printf("holding %d connections\n", opened);
+    int holding = ping ? answered : opened;
+    printf("holding %d connections\n", holding);
     fflush(stdout);
 
     if (seconds > 0) alarm((unsigned)seconds);
     while (!stop) pause();
     for (int i = 0; i < opened; i++) close(fds[i]);
     free(fds);
-    return opened == count ? 0 : 1;
+    return holding == count ? 0 : 1;
 }
