@@ -51,6 +51,10 @@ static void start_next_request(struct resp_parser *p) {
     buf_shrink_if_empty(&p->inline_bytes, BUFFER_KEEP_MAX);
 }
 
+void resp_parser_reset(struct resp_parser *p) {
+    start_next_request(p);
+}
+
 /* Record where an argument lies. The array grows as arguments actually
  * arrive: a header announcing a million arguments reserves nothing. */
 static void add_span(struct resp_parser *p, size_t offset, size_t len) {

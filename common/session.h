@@ -26,6 +26,7 @@ struct session {
     size_t in_done;
     struct buf out;     /* replies not yet written */
     struct resp_parser parser;
+    struct resp_parser lookahead; /* reads ahead for keys to prefetch */
     int closing;        /* close once `out` is written: QUIT or a protocol error */
 };
 

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "resp.h"
+
 /* One key and its value, allocated as a single block: the header, then the
  * key bytes, then the value bytes. One allocation per key keeps memory per
  * key small (see TUTORIAL.md, chapter 0). */
@@ -85,6 +87,11 @@ int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_m
 
 /* Keys currently held, including expired keys not yet reclaimed (as Redis's
  * DBSIZE counts them). */
+/* A hint, with no effect on the contents: the next lookups will be of these
+ * n keys. Starts the memory loads they need now, all at once, so that their
+ * cache misses overlap instead of each lookup waiting for its own. */
+void store_prefetch(const struct store *s, const struct resp_arg *keys, int n);
+
 size_t store_count(const struct store *s);
 
 /* Remove every key. */

@@ -856,7 +856,31 @@ static void test_writers(void) {
     buf_free(&b);
 }
 
+/* resp_parser_reset forgets a request parsed in part: parsing then starts
+ * afresh at whatever bytes it is given, a complete command included. */
+static void test_reset(void) {
+    struct resp_parser p;
+    size_t used;
+    resp_parser_init(&p);
+    static const char part[] = "*2\r\n$3\r\nGET\r\n$5\r\nab";
+    CHECK(resp_parse(&p, part, sizeof part - 1, &used) == RESP_INCOMPLETE);
+    CHECK(p.argc == 1);
+    resp_parser_reset(&p);
+    CHECK(p.argc == 0 && p.pos == 0 && p.request_kind == 0);
+    static const char whole[] = "*1\r\n$4\r\nPING\r\n";
+    CHECK(resp_parse(&p, whole, sizeof whole - 1, &used) == RESP_COMMAND);
+    CHECK(used == sizeof whole - 1 && p.argc == 1 && p.argv[0].len == 4 &&
+          memcmp(p.argv[0].ptr, "PING", 4) == 0);
+    /* And the same after an inline request half-read. */
+    CHECK(resp_parse(&p, "ECHO hel", 8, &used) == RESP_INCOMPLETE);
+    resp_parser_reset(&p);
+    CHECK(resp_parse(&p, whole, sizeof whole - 1, &used) == RESP_COMMAND);
+    CHECK(p.argc == 1 && memcmp(p.argv[0].ptr, "PING", 4) == 0);
+    resp_parser_free(&p);
+}
+
 int main(void) {
+    test_reset();
     test_multibulk();
     test_big_bulk();
     test_inline();

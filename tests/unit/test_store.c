@@ -746,8 +746,46 @@ static void test_set_over_expired(void) {
     store_free(&s);
 }
 
+/* store_prefetch is a hint: on an empty store, mid-rehash, with more keys
+ * than it takes, with absent and binary keys, it changes nothing. */
+static void test_prefetch(void) {
+    struct store s;
+    store_init(&s, seed);
+    struct resp_arg keys[40];
+    char names[40][16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "name:%d", i);
+        keys[i].ptr = names[i];
+        keys[i].len = strlen(names[i]);
+    }
+    store_prefetch(&s, keys, 40); /* no buckets at all yet */
+    CHECK(store_count(&s) == 0);
+    for (int i = 0; i < 20; i++) {
+        set_str(&s, names[i], "v", 0);
+    }
+    /* Grow until a rehash is under way, so that both tables are read. */
+    char key[32];
+    int i = 20;
+    while (s.rehash_index == -1) {
+        key_of(i++, key, sizeof key);
+        set_str(&s, key, "v", 0);
+    }
+    size_t count = store_count(&s);
+    long rehash_index = s.rehash_index;
+    store_prefetch(&s, keys, 40);
+    struct resp_arg odd[2] = {{"", 0}, {"\0\r\n", 3}};
+    store_prefetch(&s, odd, 2);
+    CHECK(store_count(&s) == count);
+    CHECK(s.rehash_index == rehash_index); /* not even a rehash step */
+    CHECK(holds_str(&s, "name:0", "v", 0));
+    CHECK(holds_str(&s, "name:19", "v", 0));
+    CHECK(store_find(&s, "name:39", 7, 0) == NULL);
+    store_free(&s);
+}
+
 int main(void) {
     test_set_over_expired();
+    test_prefetch();
     test_basics();
     test_binary();
     test_replace();
