@@ -1,0 +1,91 @@
+# bench.bats - `make bench` keeps working: its report computes what it says
+# it does, and a short run against two steps finishes, reports step01's
+# many-client cases as stalls within its time bound, and measures the rest.
+#
+# These tests check the benchmark, never a server's speed: timings on a
+# shared machine prove nothing, so no figure is compared with a threshold.
+
+setup() {
+    ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
+    cd "$ROOT"
+}
+
+# A raw.tsv of three rounds, written by hand so the medians are known.
+write_fixture() {
+    local dir=$1 round
+    mkdir -p "$dir"
+    : >"$dir/raw.tsv"
+    for round in 1 2 3; do
+        printf '%s\tstep01_blocking\tc50-P1\tstalls\t1\n' "$round" >>"$dir/raw.tsv"
+    done
+    # step04: GET rps 40000, 50000, 45000 -> median 45000; SET 30000 x3.
+    printf '1\tstep04_epoll\tc50-P1\tset_rps\t30000\n1\tstep04_epoll\tc50-P1\tget_rps\t40000\n' >>"$dir/raw.tsv"
+    printf '2\tstep04_epoll\tc50-P1\tset_rps\t30000\n2\tstep04_epoll\tc50-P1\tget_rps\t50000\n' >>"$dir/raw.tsv"
+    printf '3\tstep04_epoll\tc50-P1\tset_rps\t30000\n3\tstep04_epoll\tc50-P1\tget_rps\t45000\n' >>"$dir/raw.tsv"
+    printf '%s\tstep04_epoll\tc50-P1\tget_p50_ms\t0.5\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tstep04_epoll\tc50-P1\tget_p99_ms\t0.9\n' 1 2 3 >>"$dir/raw.tsv"
+    # CPU per request 8, 12, 10 -> median 10, of which sys 6.
+    printf '1\tstep04_epoll\tc50-P1\tcpu_us\t8\n2\tstep04_epoll\tc50-P1\tcpu_us\t12\n3\tstep04_epoll\tc50-P1\tcpu_us\t10\n' >>"$dir/raw.tsv"
+    printf '%s\tstep04_epoll\tc50-P1\tsys_us\t6\n' 1 2 3 >>"$dir/raw.tsv"
+    # Redis: GET 30000 in every round (step04 / Redis = 1.50x), CPU 20 (0.50x).
+    printf '%s\tredis\tc50-P1\tget_rps\t30000\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tredis\tc50-P1\tset_rps\t30000\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tredis\tc50-P1\tcpu_us\t20\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tredis\tc50-P1\tsys_us\t10\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tstep04_epoll\tmem\tbytes_per_key\t80\n' 1 2 3 >>"$dir/raw.tsv"
+    printf '%s\tredis\tmem\tbytes_per_key\t120\n' 1 2 3 >>"$dir/raw.tsv"
+    printf 'date: 2026-01-01 00:00 UTC\ncpu: test cpu, 2 cores\nkernel: Linux test\nrounds: 3\n' >"$dir/machine.txt"
+}
+
+@test "bench report: medians over rounds, stalls, ratios to Redis, and a chart" {
+    local dir="$BATS_TEST_TMPDIR/report"
+    write_fixture "$dir"
+    run tests/bench/report "$dir"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # The median of an odd count is the middle value, with min and max kept.
+    grep -qx "$(printf 'step04_epoll\tc50-P1\tget_rps\t45000\t40000\t50000\t3')" "$dir/medians.tsv"
+    grep -qx "$(printf 'step04_epoll\tc50-P1\tcpu_us\t10\t8\t12\t3')" "$dir/medians.tsv"
+    cat "$dir/results.md"
+    grep -qF '| GET, 50 clients, -P 1 | stalls | 45,000 (0.5 / 0.9) | 30,000 | 1.50x |' "$dir/results.md"
+    grep -qF '| 50 clients, -P 1 | stalls | 10.00 (8.00-12.00), 60% sys | 20.00 (20.00-20.00), 50% sys | 0.50x |' "$dir/results.md"
+    grep -qF '| RSS per key | - | 80 B | 120 B | 0.67x |' "$dir/results.md"
+    # Cases measured for no server are left out, not shown as rows of "-".
+    ! grep -q '1,000 clients' "$dir/results.md"
+    # The chart: a complete SVG with the step04 bar and step01's stall.
+    head -n 1 "$dir/chart.svg" | grep -q '^<svg '
+    [ "$(tail -n 1 "$dir/chart.svg")" = "</svg>" ]
+    grep -q '<title>step04: 45,000</title>' "$dir/chart.svg"
+    grep -q '>stalls</text>' "$dir/chart.svg"
+}
+
+@test "bench report: an even number of rounds takes the mean of the middle two" {
+    local dir="$BATS_TEST_TMPDIR/even"
+    mkdir -p "$dir"
+    printf '1\tredis\tc1-P1\tget_rps\t10\n2\tredis\tc1-P1\tget_rps\t40\n' >"$dir/raw.tsv"
+    printf '3\tredis\tc1-P1\tget_rps\t20\n4\tredis\tc1-P1\tget_rps\t30\n' >>"$dir/raw.tsv"
+    : >"$dir/machine.txt"
+    run tests/bench/report "$dir"
+    [ "$status" -eq 0 ]
+    grep -qx "$(printf 'redis\tc1-P1\tget_rps\t25\t10\t40\t4')" "$dir/medians.tsv"
+}
+
+@test "bench QUICK=1 on step01 and step04: step01's stalls are bounded, step04 is measured" {
+    local dir="$BATS_TEST_TMPDIR/quick"
+    # The bound is generous for a slow machine; here it takes about 20 s.
+    QUICK=1 ONLY="step01_blocking step04_epoll" OUT="$dir" run timeout 300 tests/bench/run
+    echo "$output" | tail -n 20
+    [ "$status" -eq 0 ]
+    cat "$dir/results.md"
+    # step01 serves one client at a time: 50 clients stall, one is measured.
+    grep -q '^| GET, 50 clients, -P 1 | stalls | [0-9,]* (' "$dir/results.md"
+    grep -q '^| GET, 1 client, -P 1 | [0-9,]* (.*) | [0-9,]* (' "$dir/results.md"
+    grep -q '^| 1,000 | stalls | [0-9,]*, ' "$dir/results.md"
+    # step04 served every case and its CPU and memory were read.
+    ! awk -F'\t' '$2 == "step04_epoll" && ($4 == "stalls" || $4 == "timeout")' "$dir/raw.tsv" | grep -q .
+    awk -F'\t' '$2 == "step04_epoll" && $4 == "cpu_us"' "$dir/raw.tsv" | grep -q .
+    awk -F'\t' '$2 == "step04_epoll" && $4 == "bytes_per_key" && $5 > 0' "$dir/raw.tsv" | grep -q .
+    grep -q '<title>step04: ' "$dir/chart.svg"
+    # Every server it started was stopped.
+    ! pgrep -f "step0[14]_[a-z]*/server --port 0 --maxclients 11000" >/dev/null
+}
