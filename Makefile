@@ -5,6 +5,8 @@
 #   make test       run every test suite against every step
 #   make unit       build the C unit tests of common/
 #   make tsan       build step02 under ThreadSanitizer
+#   make asan       build every step under AddressSanitizer + UBSan
+#   make fuzz       build the libFuzzer targets (clang) and run each for a while
 #   make bench      measure every step and Redis (QUICK=1: under a minute)
 
 CC      ?= cc
@@ -28,7 +30,7 @@ UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379
 
-.PHONY: all run test unit tsan bench clean
+.PHONY: all run test unit tsan asan fuzzers fuzz bench clean
 
 all: $(SERVERS) $(TOOLS)
 
@@ -44,6 +46,35 @@ step02_threads/server-tsan: step02_threads/server.c $(COMMON_SRC) $(COMMON_HDR)
 
 tsan: step02_threads/server-tsan
 
+# Every step again under AddressSanitizer and UndefinedBehaviorSanitizer: an
+# out-of-bounds access, a use after free, a leak at exit or a signed overflow
+# stops the server with a report naming the line (tests/run_all runs the
+# server suites against these builds too).
+SAN_FLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -O1 -g \
+             -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_SERVERS := $(addsuffix /server-asan,$(STEPS))
+%/server-asan: %/server.c $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(SAN_FLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+asan: $(ASAN_SERVERS)
+
+# libFuzzer targets, built with clang: the parser alone, and a client's bytes
+# through parser, commands and store. `make fuzz` runs each for FUZZ_SECONDS
+# (tests/fuzz/run); `make test` runs them through tests/fuzz.bats when clang
+# and its fuzzer runtime are installed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -O1 -g \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZERS      := tests/fuzz/fuzz_resp tests/fuzz/fuzz_commands
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC) $(COMMON_HDR)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $< $(COMMON_SRC)
+
+fuzzers: $(FUZZERS)
+
+fuzz: fuzzers
+	tests/fuzz/run $(FUZZ_SECONDS)
+
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
@@ -56,8 +87,11 @@ run: all
 	@test -n "$(RUN_STEP)" || { echo "no step matches STEP=$(STEP); steps: $(STEPS)"; exit 1; }
 	./$(RUN_STEP)/server --port $(PORT)
 
-test: all unit tsan
-	tests/run_all
+# The fuzzers need clang; without it, tests/fuzz.bats says so and skips.
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) 2>/dev/null)
+
+test: all unit tsan asan $(if $(HAVE_FUZZ_CC),fuzzers)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run_all
 
 # Measure every step, and redis-server if installed, with redis-benchmark;
 # writes tests/bench/out/results.md and chart.svg. QUICK=1 is one short
@@ -66,4 +100,4 @@ bench: all
 	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" OUT=$(OUT) CC=$(CC) tests/bench/run
 
 clean:
-	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan
+	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan $(ASAN_SERVERS) $(FUZZERS)

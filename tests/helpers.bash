@@ -26,12 +26,14 @@ start_server() {
     fi
     SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
     # fd 3 is bats's own: a server left holding it would make bats wait forever.
-    # SERVER_BINARY picks another build of the step, e.g. server-tsan.
-    "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
+    # SERVER_BINARY picks another build of the step, e.g. server-tsan;
+    # SERVER_WRAPPER runs it under a tool, e.g. valgrind (split into words).
+    # shellcheck disable=SC2086
+    ${SERVER_WRAPPER:-} "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
     export SERVER_PID=$!
     export PORT=""
     local i
-    for i in $(seq 1 200); do
+    for i in $(seq 1 600); do
         PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVER_LOG" | head -n 1)
         [ -n "$PORT" ] && return 0
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -41,7 +43,7 @@ start_server() {
         fi
         sleep 0.05
     done
-    echo "server did not report its port within 10 s:" >&2
+    echo "server did not report its port within 30 s:" >&2
     cat "$SERVER_LOG" >&2
     return 1
 }
@@ -153,4 +155,46 @@ resp() {
         out+="\$${#arg}\\r\\n${arg}\\r\\n"
     done
     printf '%s' "$out"
+}
+
+# hold N [options]: hold N connections to our server in the background
+# until the test ends. The suite's teardown kills the pids in HELPERS_PIDS,
+# so call this directly, not through `run`, whose subshell would lose them.
+# Waits until they are all open and leaves holdconns's report in $HOLD_OUT.
+hold() {
+    local count="$1"
+    shift
+    HOLD_OUT="$BATS_TEST_TMPDIR/hold.$RANDOM"
+    "$ROOT/tests/tools/holdconns" -p "$PORT" -n "$count" -t 300 "$@" >"$HOLD_OUT" 2>&1 3>&- &
+    HELPERS_PIDS="$HELPERS_PIDS $!"
+    local i
+    for i in $(seq 1 600); do
+        grep -q '^holding' "$HOLD_OUT" && return 0
+        sleep 0.1
+    done
+    echo "holdconns did not finish opening: $(cat "$HOLD_OUT")"
+    return 1
+}
+
+# CPU time (user + system, in clock ticks) the server has used so far.
+# The command name in field 2 may hold spaces: cut up to its ')'.
+cpu_ticks() {
+    sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk '{print $12 + $13}'
+}
+
+rss_kib() {
+    awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"
+}
+
+# answers_again WHEN: after trouble, the server must answer a PING again
+# within about 5 s (a server that backs off retries every 100 ms or so).
+answers_again() {
+    local reply="" i
+    for i in $(seq 1 50); do
+        reply=$("$WIRE" -p "$PORT" -n 1 -t 2000 "$(resp PING)" 2>/dev/null) || true
+        [ "$reply" = '+PONG\r\n' ] && return 0
+        sleep 0.1
+    done
+    echo "$1: ${reply:-no reply}"
+    return 1
 }

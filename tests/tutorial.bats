@@ -38,3 +38,15 @@ setup() {
     run tests/tools/excerpts "$md"
     [ "$status" -eq 1 ]
 }
+
+@test "the benchmark tables in TUTORIAL.md are tests/bench/results.md, unchanged" {
+    # The tutorial shows what `make bench` wrote, between two markers; the
+    # chart is tests/bench/chart.svg itself.
+    local shown="$BATS_TEST_TMPDIR/shown.md"
+    sed -n '/^<!-- begin tests\/bench\/results.md -->$/,/^<!-- end tests\/bench\/results.md -->$/p' \
+        TUTORIAL.md | sed '1d;$d' >"$shown"
+    [ -s "$shown" ]
+    diff -u tests/bench/results.md "$shown"
+    grep -q '](tests/bench/chart.svg)' TUTORIAL.md
+    [ -s tests/bench/chart.svg ]
+}

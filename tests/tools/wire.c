@@ -19,6 +19,11 @@
  *   -o FILE   write the raw reply bytes to FILE instead of printing escapes
  *   -w        after the replies, wait for the server to close the connection
  *   -q        print only "replies=N errors=E" instead of the bytes
+ *   -R BYTES  once the request is sent and BYTES of reply have arrived (0: at
+ *             once), abort the connection with a TCP reset, unread replies
+ *             and all: a client that dies in the middle of a large reply
+ *   -F        close politely (FIN) as soon as the request is sent, reading
+ *             nothing: the server's later writes then meet a closed socket
  *
  * Exit status: 0 when the wanted replies (and, with -w, the close) arrived;
  * 1 when they did not before EOF or the timeout; 2 on a usage or I/O error.
@@ -151,12 +156,12 @@ static long long now_ms(void) {
 
 int main(int argc, char **argv) {
     const char *host = "127.0.0.1";
-    int port = 0, opt, quiet = 0, wait_close = 0;
-    long wanted = -1, timeout_ms = 5000, chunk = 0, delay_us = 0, repeat = 1;
+    int port = 0, opt, quiet = 0, wait_close = 0, close_after_send = 0;
+    long wanted = -1, timeout_ms = 5000, chunk = 0, delay_us = 0, repeat = 1, reset_after = -1;
     const char *out_file = NULL;
     struct bytes request = {0}, one = {0}, reply = {0};
 
-    while ((opt = getopt(argc, argv, "h:p:n:t:c:d:r:f:o:wq")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:n:t:c:d:r:f:o:wqR:F")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -168,6 +173,8 @@ int main(int argc, char **argv) {
         case 'o': out_file = optarg; break;
         case 'w': wait_close = 1; break;
         case 'q': quiet = 1; break;
+        case 'R': reset_after = atol(optarg); break;
+        case 'F': close_after_send = 1; break;
         case 'f': {
             FILE *f = fopen(optarg, "rb");
             if (f == NULL) die(optarg);
@@ -179,7 +186,7 @@ int main(int argc, char **argv) {
         }
         default:
             fprintf(stderr, "usage: wire -p PORT [-n N] [-t MS] [-c BYTES] [-d USEC] "
-                            "[-r COUNT] [-f FILE] [-o FILE] [-w] [-q] [REQUEST...]\n");
+                            "[-r COUNT] [-f FILE] [-o FILE] [-w] [-q] [-R BYTES] [-F] [REQUEST...]\n");
             return 2;
         }
     }
@@ -214,6 +221,21 @@ int main(int argc, char **argv) {
     /* Write and read together: a large request may not fit in the socket
      * buffers before the server's replies have been read. */
     while (!closed) {
+        if (close_after_send && sent >= request.len) {
+            close(fd);
+            printf("closed after sending\n");
+            return 0;
+        }
+        if (reset_after >= 0 && sent >= request.len && reply.len >= (size_t)reset_after) {
+            /* SO_LINGER with a zero timeout makes close() send a reset and
+             * drop whatever is unread, instead of closing politely. */
+            struct linger abort_close = {.l_onoff = 1, .l_linger = 0};
+            if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close) < 0)
+                die("setsockopt SO_LINGER");
+            close(fd);
+            printf("reset after %zu reply bytes\n", reply.len);
+            return 0;
+        }
         int want_more_replies = wanted < 0 || replies < wanted;
         if (sent >= request.len && !want_more_replies && !wait_close) break;
         long long left = deadline - now_ms();

@@ -1,0 +1,58 @@
+# valgrind.bats - every step, run under valgrind for a short session of
+# real work and stopped with SIGTERM, frees everything it allocated and
+# makes no invalid memory access.
+#
+# valgrind runs the server about 20 to 50 times slower, so the session is
+# small: a pipeline of every command, a few clients, a reply too large to
+# write at once. What matters is that every path ran once under it.
+
+load helpers
+
+setup() {
+    command -v valgrind >/dev/null || skip "valgrind is not installed"
+}
+
+teardown() {
+    stop_server || true
+}
+
+# check_step STEP: run STEP's server under valgrind, exercise it, stop it.
+check_step() {
+    local step=$1 log="$BATS_TEST_TMPDIR/valgrind.$1"
+    STEP=$step SERVER_WRAPPER="valgrind --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
+        --log-file=$log" start_server
+    local big="$BATS_TEST_TMPDIR/big"
+    head -c 300000 /dev/zero | tr '\0' x >"$big"
+    { printf '*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$300000\r\n'; cat "$big"; printf '\r\n'; } >"$big.req"
+    "$WIRE" -p "$PORT" -n 1 -t 30000 -f "$big.req" >/dev/null
+    # Every command, pipelined on one connection, then a large reply.
+    "$WIRE" -p "$PORT" -n 25 -t 30000 "$(resp SET k v EX 100)$(resp GET k)$(resp SET n 1)$(resp INCR n)$(resp INCRBY n 5)$(resp DECR n)$(resp DECRBY n 2)$(resp APPEND k w)$(resp STRLEN k)$(resp MSET a 1 b 2)$(resp MGET a b c)$(resp EXISTS a b)$(resp TYPE a)$(resp KEYS '*')$(resp EXPIRE a 10)$(resp TTL a)$(resp PEXPIRE b 1)$(resp PTTL a)$(resp PERSIST a)$(resp GETDEL a)$(resp DEL b)$(resp DBSIZE)$(resp INFO)$(resp COMMAND COUNT)$(resp GET big)" >/dev/null
+    # Protocol errors, an inline command, a client that leaves mid-command.
+    "$WIRE" -p "$PORT" -n 1 -t 30000 'PING\r\n' >/dev/null
+    "$WIRE" -p "$PORT" -w -t 30000 '*1\r\n$-5\r\n' >/dev/null || true
+    "$WIRE" -p "$PORT" -t 500 '*2\r\n$3\r\nGET\r\n$5\r\nab' >/dev/null || true
+    "$WIRE" -p "$PORT" -n 1 -t 30000 "$(resp FLUSHALL)" >/dev/null
+    local status=0
+    stop_server || status=$?
+    echo "exit status $status; valgrind says:"
+    grep -E 'ERROR SUMMARY|in use at exit|definitely|indirectly|possibly' "$log" || cat "$log"
+    [ "$status" -eq 0 ]
+    grep -q 'ERROR SUMMARY: 0 errors' "$log"
+}
+
+@test "step01 under valgrind: no leak, no invalid access" {
+    check_step step01_blocking
+}
+
+@test "step02 under valgrind: no leak, no invalid access" {
+    check_step step02_threads
+}
+
+@test "step03 under valgrind: no leak, no invalid access" {
+    check_step step03_nonblocking
+}
+
+@test "step04 under valgrind: no leak, no invalid access" {
+    check_step step04_epoll
+}
