@@ -288,6 +288,7 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
          * inline_bytes.data may still be NULL; even NULL + 0 is undefined. */
         const char *base = req;
         if (inline_request) base = p->inline_bytes.data != NULL ? p->inline_bytes.data : "";
+        p->argv_in_parser = inline_request;
         for (size_t i = 0; i < p->argc; i++) {
             p->argv[i].ptr = base + p->spans[i].offset;
             p->argv[i].len = p->spans[i].len;

@@ -55,6 +55,9 @@ struct resp_parser {
     /* The command handed out by RESP_COMMAND. */
     struct resp_arg *argv;
     size_t argv_cap;
+    int argv_in_parser;     /* 1: argv points into inline_bytes (an inline
+                             * command), reused by the next resp_parse;
+                             * 0: into the caller's input */
     struct buf inline_bytes; /* an inline command's arguments, unquoted */
 
     char error[64]; /* set with RESP_ERROR, e.g. "ERR Protocol error: ..." */

@@ -67,12 +67,17 @@ void session_execute(struct session *s, struct core *core, int64_t now_ms) {
  * costs two cache misses per key); parsing ahead and prefetching all their
  * keys first lets those waits overlap. The keys are taken to be each
  * command's first argument, true of GET, SET, INCR, DEL and most others;
- * where it is not, one wasted prefetch is the only cost. */
+ * where it is not, one wasted prefetch is the only cost. Returns how many
+ * commands it looked at. */
 static int prefetch_keys(struct session *s, struct core *core) {
     enum { PREFETCH_MAX = 16 };
     struct resp_arg keys[PREFETCH_MAX];
     int commands = 0, n = 0;
     size_t at = s->in_done;
+    /* Only between requests. Part-way through one, that request is still
+     * incomplete, and reading ahead from its start on every read would scan
+     * a large request again and again: the rescanning the parser avoids. */
+    if (s->parser.request_kind != 0) return 0;
     while (commands < PREFETCH_MAX && at < s->in.len) {
         size_t used;
         enum resp_status status =
@@ -80,7 +85,11 @@ static int prefetch_keys(struct session *s, struct core *core) {
         if (status != RESP_COMMAND) break;
         at += used;
         commands++;
-        if (s->lookahead.argc >= 2) keys[n++] = s->lookahead.argv[1];
+        /* An inline command's arguments live in the look-ahead parser's own
+         * buffer, which its next parse overwrites or moves: keep only keys
+         * that point into the input, which stays put until we are done. */
+        if (s->lookahead.argc >= 2 && !s->lookahead.argv_in_parser)
+            keys[n++] = s->lookahead.argv[1];
     }
     resp_parser_reset(&s->lookahead);
     if (n >= 2) store_prefetch(&core->store, keys, n);

@@ -37,8 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     core_init(&core, "fuzz", "none", 0, 10, seed);
     session_init(&s);
 
-    /* The first byte chooses the piece size, 1 to 64 bytes. */
-    size_t piece = size > 0 ? (size_t)(data[0] % 64) + 1 : 1;
+    /* The first byte chooses the piece size: below 128, 1 to 64 bytes (a
+     * slow client); from 128, a server's whole read of READ_CHUNK bytes (a
+     * pipelining one, with many commands per read). */
+    size_t piece = 1;
+    if (size > 0) piece = data[0] < 128 ? (size_t)(data[0] % 64) + 1 : READ_CHUNK;
     size_t fed = size > 0 ? 1 : 0;
     while (fed < size && !s.closing) {
         size_t room, n = size - fed < piece ? size - fed : piece;
