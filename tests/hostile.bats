@@ -27,6 +27,17 @@ stop_server_cleanly() {
     [ "$status" = 0 ] || { echo "server exited with status $status"; cat "$SERVER_LOG"; return 1; }
 }
 
+# survived INPUT: the server is still running after INPUT (a file); if not,
+# show the input, so that a crash found by chance can be reproduced and
+# kept as a test.
+survived() {
+    kill -0 "$SERVER_PID" 2>/dev/null && return 0
+    echo "the server died on this input ($(wc -c <"$1") bytes):"
+    od -A d -c "$1" | head -n 40
+    cat "$SERVER_LOG"
+    return 1
+}
+
 # still_serving: the server is alive and answers a PING within 5 s.
 still_serving() {
     kill -0 "$SERVER_PID" || { echo "the server died:"; cat "$SERVER_LOG"; return 1; }
@@ -47,6 +58,7 @@ still_serving() {
         # Read until the server closes or 100 ms pass, then leave: garbage
         # that looks like the start of a long request gets no reply.
         "$WIRE" -p "$PORT" -t 100 -f "$blob.req" >/dev/null || true
+        survived "$blob.req"
     done
     still_serving
     stop_server_cleanly
@@ -63,6 +75,7 @@ still_serving() {
             dd if=/dev/urandom of="$req" bs=1 count=1 seek=$((RANDOM % size)) conv=notrunc 2>/dev/null
         done
         "$WIRE" -p "$PORT" -t 100 -f "$req" >/dev/null || true
+        survived "$req"
     done
     still_serving
     # The store still works after whatever the mutants did to it.
