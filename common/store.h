@@ -85,13 +85,13 @@ void store_set_expire(struct store *s, struct entry *e, int64_t expire_at_ms);
 /* Delete a key. Returns 1 if a live key was deleted, 0 otherwise. */
 int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_ms);
 
-/* Keys currently held, including expired keys not yet reclaimed (as Redis's
- * DBSIZE counts them). */
 /* A hint, with no effect on the contents: the next lookups will be of these
  * n keys. Starts the memory loads they need now, all at once, so that their
  * cache misses overlap instead of each lookup waiting for its own. */
 void store_prefetch(const struct store *s, const struct resp_arg *keys, int n);
 
+/* Keys currently held, including expired keys not yet reclaimed (as Redis's
+ * DBSIZE counts them). */
 size_t store_count(const struct store *s);
 
 /* Remove every key. */
