@@ -47,26 +47,6 @@ static void server_free(struct server *s) {
     buf_free(&s->out);
 }
 
-static void print_escaped(const char *label, const char *bytes, size_t len) {
-    fprintf(stderr, "  %s (%zu bytes): \"", label, len);
-    size_t shown = len > 400 ? 400 : len;
-    for (size_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)bytes[i];
-        if (c == '\n') {
-            fputs("\\n", stderr);
-        } else if (c == '\r') {
-            fputs("\\r", stderr);
-        } else if (c == '"' || c == '\\') {
-            fprintf(stderr, "\\%c", c);
-        } else if (c < 32 || c >= 127) {
-            fprintf(stderr, "\\x%02x", c);
-        } else {
-            fputc(c, stderr);
-        }
-    }
-    fprintf(stderr, "\"%s\n", shown < len ? "..." : "");
-}
-
 /* Execute one command and compare its reply with `want`, printing both on
  * a mismatch. The output buffer is emptied for the next command. */
 static int run_argv(struct server *s, size_t argc, const struct resp_arg *argv, const char *want,

@@ -60,27 +60,6 @@ static void record_end(struct buf *t, size_t left, enum resp_status last, const 
     buf_append(t, line, (size_t)n);
 }
 
-/* Print bytes with C escapes, for failure messages. */
-static void print_escaped(const char *label, const char *bytes, size_t len) {
-    fprintf(stderr, "  %s (%zu bytes): \"", label, len);
-    size_t shown = len > 300 ? 300 : len;
-    for (size_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)bytes[i];
-        if (c == '\n') {
-            fputs("\\n", stderr);
-        } else if (c == '\r') {
-            fputs("\\r", stderr);
-        } else if (c == '"' || c == '\\') {
-            fprintf(stderr, "\\%c", c);
-        } else if (c < 32 || c >= 127) {
-            fprintf(stderr, "\\x%02x", c);
-        } else {
-            fputc(c, stderr);
-        }
-    }
-    fprintf(stderr, "\"%s\n", shown < len ? "..." : "");
-}
-
 static int same_bytes(const char *a, size_t alen, const char *b, size_t blen) {
     return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
