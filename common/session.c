@@ -67,17 +67,14 @@ void session_execute(struct session *s, struct core *core, int64_t now_ms) {
  * costs two cache misses per key); parsing ahead and prefetching all their
  * keys first lets those waits overlap. The keys are taken to be each
  * command's first argument, true of GET, SET, INCR, DEL and most others;
- * where it is not, one wasted prefetch is the only cost. Returns how many
- * commands it looked at. */
+ * where it is not, one wasted prefetch is the only cost. Called just after
+ * a command was parsed, so the look-ahead starts where a request starts.
+ * Returns how many commands it looked at. */
 static int prefetch_keys(struct session *s, struct core *core) {
     enum { PREFETCH_MAX = 16 };
     struct resp_arg keys[PREFETCH_MAX];
     int commands = 0, n = 0;
     size_t at = s->in_done;
-    /* Only between requests. Part-way through one, that request is still
-     * incomplete, and reading ahead from its start on every read would scan
-     * a large request again and again: the rescanning the parser avoids. */
-    if (s->parser.request_kind != 0) return 0;
     while (commands < PREFETCH_MAX && at < s->in.len) {
         size_t used;
         enum resp_status status =
@@ -103,9 +100,17 @@ void session_run_commands(struct session *s, struct core *core, size_t out_limit
     int64_t now_ms = clock_now_ms();
     int prefetched = 0; /* commands ahead whose keys were prefetched */
     while (s->out.len < out_limit) {
-        if (prefetched == 0) prefetched = prefetch_keys(s, core);
         if (!session_next_command(s)) break;
+        /* Read ahead only when input follows this command. A client that
+         * waits for each reply sends one command at a time: there is no
+         * other lookup to overlap with, and reading ahead would parse that
+         * command twice. Nor is a request still arriving (one command
+         * split across reads) read ahead again on every read: the parser
+         * stops at it above, before this point. */
+        if (prefetched > 0)
+            prefetched--;
+        else if (s->in_done < s->in.len)
+            prefetched = prefetch_keys(s, core);
         session_execute(s, core, now_ms);
-        if (prefetched > 0) prefetched--;
     }
 }
