@@ -8,6 +8,8 @@
 #   make asan       build every step under AddressSanitizer + UBSan
 #   make fuzz       build the libFuzzer targets (clang) and run each for a while
 #   make bench      measure every step and Redis (QUICK=1: under a minute)
+#   make exercise   run one exercise's test (NAME=...; without it, list them)
+#   make diff       show what a step changed (STEP=04: step03 -> step04)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -30,7 +32,7 @@ UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
 
 PORT ?= 6379
 
-.PHONY: all run test unit tsan asan fuzzers fuzz bench clean
+.PHONY: all run test unit tsan asan fuzzers fuzz bench exercise diff clean
 
 all: $(SERVERS) $(TOOLS)
 
@@ -98,6 +100,26 @@ test: all unit tsan asan $(if $(HAVE_FUZZ_CC),fuzzers)
 # round; ROUNDS=N, ONLY="step04_epoll redis" and OUT=dir change the rest.
 bench: all
 	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" OUT=$(OUT) CC=$(CC) tests/bench/run
+
+# The exercises of TUTORIAL.md: each is a test that fails until you have
+# done it (tests/exercises/NAME.bats). Without NAME, list them.
+EXERCISES := $(basename $(notdir $(wildcard tests/exercises/*.bats)))
+exercise: all
+	@if [ -z "$(NAME)" ]; then echo "make exercise NAME=..., one of:"; \
+	  printf '  %s\n' $(EXERCISES); exit 2; fi
+	@test -f tests/exercises/$(NAME).bats || { echo "no exercise $(NAME); see make exercise"; exit 2; }
+	bats tests/exercises/$(NAME).bats
+
+# What a step changed, as a unified diff of its server.c against the step
+# before it: `make diff STEP=04` is step03 -> step04. Without STEP, all three.
+DIFF_STEPS = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(wordlist 2,$(words $(STEPS)),$(STEPS)))
+diff:
+	@test -n "$(DIFF_STEPS)" || { echo "STEP=$(STEP) names no step after the first; steps: $(STEPS)"; exit 2; }
+	@for to in $(DIFF_STEPS); do \
+	  from=$$(echo " $(STEPS) " | sed "s| $$to .*||" | awk '{ print $$NF }'); \
+	  test -n "$$from" || { echo "$$to is the first step: nothing to compare it with"; exit 2; }; \
+	  diff -u --label $$from/server.c --label $$to/server.c $$from/server.c $$to/server.c; \
+	done; true
 
 clean:
 	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan $(ASAN_SERVERS) $(FUZZERS)

@@ -9,7 +9,10 @@
 # Byte counts (${#var}) must count bytes, not characters.
 export LC_ALL=C
 
-ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME:-$0}")/.." && pwd)"
+# The project's root: the nearest directory above the suite holding this file
+# (suites live in tests/, and exercises one level deeper, in tests/exercises/).
+ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME:-$0}")" &&
+    while [ ! -f tests/helpers.bash ] && [ "$PWD" != / ]; do cd ..; done && pwd)"
 WIRE="$ROOT/tests/tools/wire"
 STEP="${STEP:-step01_blocking}"
 

@@ -1,0 +1,31 @@
+# exercises.bats - every exercise in TUTORIAL.md is checked both ways, on a
+# scratch copy of the project (tests/exercises/check): its test fails on
+# the shipped code, and passes with its reference solution applied, as do
+# the suites of the steps the solution changes.
+
+setup() {
+    ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
+    cd "$ROOT"
+}
+
+check() {
+    run tests/exercises/check "$1"
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
+@test "every exercise has a test, a solution, a check below and a place in TUTORIAL.md" {
+    local name listed missing=0
+    listed=$(sed -n 's/^@test "exercise \([a-z0-9-]*\):.*/\1/p' "$BATS_TEST_FILENAME")
+    for test_file in tests/exercises/*.bats; do
+        name=$(basename "$test_file" .bats)
+        [ -f "tests/exercises/solutions/$name.patch" ] || { echo "$name: no solution"; missing=1; }
+        echo "$listed" | grep -qx "$name" || { echo "$name: no check in exercises.bats"; missing=1; }
+        grep -q "make exercise NAME=$name\b" TUTORIAL.md || { echo "$name: not in TUTORIAL.md"; missing=1; }
+    done
+    for name in $listed; do
+        [ -f "tests/exercises/$name.bats" ] || { echo "$name: checked, but no test file"; missing=1; }
+    done
+    [ -n "$listed" ]
+    [ "$missing" -eq 0 ]
+}
