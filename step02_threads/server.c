@@ -215,8 +215,10 @@ static void remove_client(struct client *c) {
 static void *client_thread(void *arg) {
     struct client *c = arg;
     serve_client(c->fd);
-    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
     remove_client(c);
+    /* Logged once the descriptor is closed, so that the log never shows
+     * a client gone whose descriptor number is not yet free again. */
+    if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
     return NULL;
 }
 

@@ -1,5 +1,8 @@
 # tutorial.bats - TUTORIAL.md cannot drift from the code: every C excerpt in
-# it must appear, line for line, in the file it names.
+# it must appear, line for line, in the file it names; every diff hunk must
+# still be part of the diff between the steps it names; every "what you
+# should see" transcript must print, run against the real server, exactly
+# what it shows.
 
 setup() {
     ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
@@ -49,4 +52,69 @@ setup() {
     diff -u tests/bench/results.md "$shown"
     grep -q '](tests/bench/chart.svg)' TUTORIAL.md
     [ -s tests/bench/chart.svg ]
+}
+
+@test "every diff hunk in TUTORIAL.md is still in the diff between its two steps" {
+    run tests/tools/hunks TUTORIAL.md
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ([0-9]+)\ hunks\ checked ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "the hunk checker catches a changed line, a wrong file and a missing @@" {
+    local md="$BATS_TEST_TMPDIR/t.md"
+    local hunk=("--- step03_nonblocking/server.c" "+++ step04_epoll/server.c" "@@ serve_client @@"
+        "-            ssize_t n = read(c->fd, space, room);"
+        "+            ssize_t n = recv(c->fd, space, room, 0);")
+    printf '%s\n' '```diff' "${hunk[@]}" '```' >"$md"
+    run tests/tools/hunks "$md"
+    [ "$status" -eq 0 ]
+    # The same lines with the new side changed,
+    printf '%s\n' '```diff' "${hunk[@]:0:4}" "+            ssize_t n = recv(c->fd, space, room, MSG_PEEK);" '```' >"$md"
+    run tests/tools/hunks "$md"
+    [ "$status" -eq 1 ]
+    # ... against the wrong pair of steps,
+    printf '%s\n' '```diff' "--- step02_threads/server.c" "${hunk[@]:1}" '```' >"$md"
+    run tests/tools/hunks "$md"
+    [ "$status" -eq 1 ]
+    # ... and without the @@ line.
+    printf '%s\n' '```diff' "${hunk[@]:0:2}" "${hunk[@]:3}" '```' >"$md"
+    run tests/tools/hunks "$md"
+    [ "$status" -eq 1 ]
+}
+
+@test "every transcript in TUTORIAL.md prints what it shows, on the real servers" {
+    run tests/tools/transcripts TUTORIAL.md
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ([0-9]+)\ transcripts\ checked ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "the transcript checker catches a wrong reply, a wrong log line and an unmarked block" {
+    local md="$BATS_TEST_TMPDIR/t.md"
+    local session=('<!-- transcript: step01_blocking --verbose -->' '```console'
+        '$ redis-cli set a 1' 'OK' '$ redis-cli get a' '"1"' '```')
+    local log=('<!-- transcript: log -->' '```console' '$ ./step01_blocking/server --verbose'
+        'step01_blocking: listening on 127.0.0.1:6379'
+        'step01_blocking: client connected (fd 4)' 'step01_blocking: client disconnected'
+        'step01_blocking: client connected (fd 4)' 'step01_blocking: client disconnected'
+        '^C' 'step01_blocking: shutting down' '```')
+    printf '%s\n' "${session[@]}" '' "${log[@]}" >"$md"
+    run tests/tools/transcripts "$md"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # A reply that is not what the server says,
+    printf '%s\n' "${session[@]:0:5}" '"2"' '```' >"$md"
+    run tests/tools/transcripts "$md"
+    [ "$status" -eq 1 ]
+    # ... a log line the server did not print,
+    printf '%s\n' "${session[@]}" "${log[@]:0:4}" 'step01_blocking: client connected (fd 5)' "${log[@]:5}" >"$md"
+    run tests/tools/transcripts "$md"
+    [ "$status" -eq 1 ]
+    # ... and a console block that says nothing about what to run it on.
+    printf '%s\n' "${session[@]:1}" >"$md"
+    run tests/tools/transcripts "$md"
+    [ "$status" -eq 1 ]
 }
