@@ -173,10 +173,17 @@ static void serve_client(struct conn *c, short revents) {
         }
     }
     /* Output may have drained below the limit above: run what was held
-     * back, then write. */
-    session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
-    if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
-        close_client(c); /* gone, or QUIT / protocol error fully answered */
+     * back, then write. Again and again while the socket takes it all:
+     * commands held back were read already, so no event will come for
+     * them, and stopping here would leave them unanswered for good. */
+    for (;;) {
+        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+        int held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
+        if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
+            close_client(c); /* gone, or QUIT / protocol error fully answered */
+            return;
+        }
+        if (!held_back || c->s.out.len > 0) break; /* all run, or the socket is full */
     }
 }
 

@@ -201,14 +201,21 @@ static void serve_client(struct conn *c, uint32_t revents) {
         }
     }
     /* Output may have drained below the limit above: run what was held
-     * back, then write. Writing here, straight after executing, is what
-     * Redis's handleClientsWithPendingWrites does: the reply usually fits
-     * in the socket's buffer, so there is no need to ask for EPOLLOUT and
-     * wait for another wake-up to send it. */
-    session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
-    if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
-        close_client(c); /* gone, or QUIT / protocol error fully answered */
-        return;
+     * back, then write. Again and again while the socket takes it all:
+     * commands held back were read already, so no event will come for
+     * them, and stopping here would leave them unanswered for good.
+     * Writing here, straight after executing, is what Redis's
+     * handleClientsWithPendingWrites does: the reply usually fits in the
+     * socket's buffer, so there is no need to ask for EPOLLOUT and wait for
+     * another wake-up to send it. */
+    for (;;) {
+        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+        int held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
+        if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
+            close_client(c); /* gone, or QUIT / protocol error fully answered */
+            return;
+        }
+        if (!held_back || c->s.out.len > 0) break; /* all run, or the socket is full */
     }
     update_interest(c);
 }

@@ -968,6 +968,21 @@ expect_keys() {
     expect_cmd GET counter '$4\r\n1000\r\n'
 }
 
+@test "200 pipelined GETs of a 64 KiB value all get their reply" {
+    # 13 MiB of replies to 1.8 KB of requests, all read in one go: the
+    # server must hold commands back while their replies wait to be written
+    # (backpressure), then run them without any more input to wake it.
+    local set="$BATS_TEST_TMPDIR/set"
+    {
+        printf '*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$65536\r\n'
+        head -c 65536 /dev/zero | tr '\0' v
+        printf '\r\n'
+    } >"$set"
+    expect_reply "" '+OK\r\n' -f "$set"
+    run "$WIRE" -p "$PORT" -r 200 -n 200 -q -t 60000 'GET big\r\n'
+    [ "$output" = "replies=200 errors=0" ] || { echo "received: $output"; return 1; }
+}
+
 @test "pipelined replies come back in request order" {
     expect_reply "$(resp SET a 1)$(resp INCR a)$(resp GET a)$(resp GET missing)PING\r\n" \
         '+OK\r\n:2\r\n$1\r\n2\r\n$-1\r\n+PONG\r\n' -n 5
