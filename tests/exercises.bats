@@ -29,3 +29,43 @@ check() {
     [ -n "$listed" ]
     [ "$missing" -eq 0 ]
 }
+
+@test "exercise core-getrange: GETRANGE, as Redis 7.0 replies" {
+    check core-getrange
+}
+
+@test "exercise core-rename: RENAME, with its TTL" {
+    check core-rename
+}
+
+@test "exercise step01-idle-timeout: step01 closes a silent client with --timeout" {
+    check step01-idle-timeout
+}
+
+@test "exercise step01-client-address: step01 logs who connected" {
+    check step01-client-address
+}
+
+@test "exercise step02-thread-names: step02's threads have names" {
+    check step02-thread-names
+}
+
+@test "exercise step02-rwlock: step02 reads side by side under a read-write lock" {
+    check step02-rwlock
+}
+
+@test "exercise step03-idle-timeout: step03 closes idle clients on its timer" {
+    check step03-idle-timeout
+}
+
+@test "exercise step03-stuck-output: step03 closes a client that never reads" {
+    check step03-stuck-output
+}
+
+@test "exercise step04-edge-triggered: step04 on edge-triggered epoll" {
+    check step04-edge-triggered
+}
+
+@test "exercise step04-timerfd: step04's tick from a timerfd" {
+    check step04-timerfd
+}
