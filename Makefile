@@ -106,9 +106,10 @@ bench: all
 EXERCISES := $(basename $(notdir $(wildcard tests/exercises/*.bats)))
 exercise: all
 	@if [ -z "$(NAME)" ]; then echo "make exercise NAME=..., one of:"; \
-	  printf '  %s\n' $(EXERCISES); exit 2; fi
-	@test -f tests/exercises/$(NAME).bats || { echo "no exercise $(NAME); see make exercise"; exit 2; }
-	bats tests/exercises/$(NAME).bats
+	  printf '  %s\n' $(EXERCISES); \
+	elif [ ! -f tests/exercises/$(NAME).bats ]; then \
+	  echo "no exercise $(NAME); make exercise lists them"; exit 2; \
+	else echo "bats tests/exercises/$(NAME).bats"; bats tests/exercises/$(NAME).bats; fi
 
 # What a step changed, as a unified diff of its server.c against the step
 # before it: `make diff STEP=04` is step03 -> step04. Without STEP, all three.
