@@ -204,10 +204,10 @@ static void serve_client(struct conn *c, uint32_t revents) {
      * back, then write. Again and again while the socket takes it all:
      * commands held back were read already, so no event will come for
      * them, and stopping here would leave them unanswered for good.
-     * Writing here, straight after executing, is what Redis's
-     * handleClientsWithPendingWrites does: the reply usually fits in the
-     * socket's buffer, so there is no need to ask for EPOLLOUT and wait for
-     * another wake-up to send it. */
+     * Writing here, before going back to epoll_wait, is what Redis does
+     * too (handleClientsWithPendingWrites, called just before it sleeps):
+     * the reply usually fits in the socket's buffer, so there is no need to
+     * ask for EPOLLOUT and wait for another wake-up to send it. */
     for (;;) {
         session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
         int held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
