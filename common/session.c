@@ -22,9 +22,10 @@ void session_free(struct session *s) {
 }
 
 char *session_read_space(struct session *s, size_t *room) {
-    /* Drop what has been executed. What remains is at most one partial
-     * request, so this moves few bytes, and the parser's offsets count from
-     * the request's start, so they stay right. */
+    /* Drop what has been executed. What remains is usually at most one
+     * partial request (more only when backpressure held commands back), so
+     * this moves few bytes, and the parser's offsets count from the
+     * request's start, so they stay right. */
     if (s->in_done > 0) {
         buf_consume(&s->in, s->in_done);
         s->in_done = 0;
