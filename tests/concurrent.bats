@@ -154,6 +154,6 @@ open_client() {
     run timeout 120 redis-benchmark -p "$PORT" -t set,get,incr -n 5000 -c 50 -q
     echo "$output"
     [ "$status" -eq 0 ]
-    ! grep -qiE 'error|warning' <<<"$output"
+    [ "$(grep -ciE 'error|warning' <<<"$output")" -eq 0 ]
     stop_server_cleanly
 }
