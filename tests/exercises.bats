@@ -69,3 +69,11 @@ check() {
 @test "exercise step04-timerfd: step04's tick from a timerfd" {
     check step04-timerfd
 }
+
+@test "exercise bench-value-size: the bench measures 4 KiB values" {
+    check bench-value-size
+}
+
+@test "exercise bench-throughput-range: the report shows throughput's spread over rounds" {
+    check bench-throughput-range
+}
