@@ -77,3 +77,7 @@ check() {
 @test "exercise bench-throughput-range: the report shows throughput's spread over rounds" {
     check bench-throughput-range
 }
+
+@test "exercise core-maxmemory: --maxmemory refuses writes as Redis does" {
+    check core-maxmemory
+}
