@@ -86,7 +86,7 @@ tests/unit/%: tests/unit/%.c tests/unit/check.h $(COMMON_SRC) $(COMMON_HDR)
 unit: $(UNITS)
 
 run: all
-	@test -n "$(RUN_STEP)" || { echo "no step matches STEP=$(STEP); steps: $(STEPS)"; exit 1; }
+	@test -n "$(RUN_STEP)" || { echo "no step matches STEP=$(STEP) (two digits: STEP=03); steps: $(STEPS)"; exit 1; }
 	./$(RUN_STEP)/server --port $(PORT)
 
 # The fuzzers need clang; without it, tests/fuzz.bats says so and skips.
@@ -115,7 +115,7 @@ exercise: all
 # before it: `make diff STEP=04` is step03 -> step04. Without STEP, all three.
 DIFF_STEPS = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(wordlist 2,$(words $(STEPS)),$(STEPS)))
 diff:
-	@test -n "$(DIFF_STEPS)" || { echo "STEP=$(STEP) names no step after the first; steps: $(STEPS)"; exit 2; }
+	@test -n "$(DIFF_STEPS)" || { echo "STEP=$(STEP) names no step after the first (two digits: STEP=03); steps: $(STEPS)"; exit 2; }
 	@for to in $(DIFF_STEPS); do \
 	  from=$$(echo " $(STEPS) " | sed "s| $$to .*||" | awk '{ print $$NF }'); \
 	  test -n "$$from" || { echo "$$to is the first step: nothing to compare it with"; exit 2; }; \

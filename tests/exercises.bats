@@ -81,3 +81,7 @@ check() {
 @test "exercise core-maxmemory: --maxmemory refuses writes as Redis does" {
     check core-maxmemory
 }
+
+@test "exercise fuzz-store: a fuzzer that checks the store against a model" {
+    check fuzz-store
+}

@@ -28,6 +28,13 @@ start_server() {
         return 0
     fi
     SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
+    # An AddressSanitizer build holds freed memory back (its quarantine, 256
+    # MiB by default) to catch use after free; a small one keeps the RSS
+    # checks meaningful, and detect_leaks makes a leak at exit a failure.
+    if [[ "${SERVER_BINARY:-}" == *asan* ]]; then
+        export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1:abort_on_error=0}"
+        export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+    fi
     # fd 3 is bats's own: a server left holding it would make bats wait forever.
     # SERVER_BINARY picks another build of the step, e.g. server-tsan;
     # SERVER_WRAPPER runs it under a tool, e.g. valgrind (split into words).
