@@ -452,6 +452,44 @@ static void test_grow_and_shrink(void) {
 
 /* One rehash step moves at most one bucket, after skipping at most ten
  * empty ones, whatever the table size. */
+/* A key added during a rehash goes straight into the new table, whatever
+ * bucket the rehash has reached, so a lookup must search the new table for
+ * every key, not only for keys whose old bucket was moved. test_grow_and_
+ * shrink cannot see this: the finds of its checks push each rehash along,
+ * and finish it before they reach the newest keys. Here each new key is
+ * looked up at once, while the rehash has barely begun. */
+static void test_insert_during_rehash(void) {
+    struct store s;
+    store_init(&s, seed);
+    char key[32], value[32];
+    int i = 0;
+    do {
+        key_of(i, key, sizeof key);
+        value_of(i, value, sizeof value);
+        set_str(&s, key, value, 0);
+        i++;
+    } while (s.rehash_index == -1 || s.tables[0].size < 1024);
+    int found = 1, still_rehashing = 1, deleted = 1;
+    for (int added = 0; added < 64; added++, i++) {
+        key_of(i, key, sizeof key);
+        value_of(i, value, sizeof value);
+        set_str(&s, key, value, 0);
+        still_rehashing &= s.rehash_index != -1;
+        found &= holds_str(&s, key, value, 0);
+        found &= store_count(&s) == (size_t)i + 1;
+    }
+    /* Deleting them all, at once too, must find each one again. */
+    for (int j = i - 64; j < i; j++) {
+        key_of(j, key, sizeof key);
+        deleted &= store_delete(&s, key, strlen(key), 0) == 1;
+    }
+    CHECK(still_rehashing);
+    CHECK(found);
+    CHECK(deleted);
+    CHECK(store_count(&s) == (size_t)i - 64);
+    store_free(&s);
+}
+
 static void test_bounded_step(void) {
     struct store s;
     store_init(&s, seed);
@@ -792,6 +830,7 @@ int main(void) {
     test_empty();
     test_append();
     test_grow_and_shrink();
+    test_insert_during_rehash();
     test_bounded_step();
     test_expiry_basics();
     test_reclaim();
