@@ -97,9 +97,10 @@ test: all unit tsan asan $(if $(HAVE_FUZZ_CC),fuzzers)
 
 # Measure every step, and redis-server if installed, with redis-benchmark;
 # writes tests/bench/out/results.md and chart.svg. QUICK=1 is one short
-# round; ROUNDS=N, ONLY="step04_epoll redis" and OUT=dir change the rest.
+# round; ROUNDS=N, ONLY="step04_epoll redis", CASES="c50-P1 c50-P32" and
+# OUT=dir change the rest.
 bench: all
-	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" OUT=$(OUT) CC=$(CC) tests/bench/run
+	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" CASES="$(CASES)" OUT=$(OUT) CC=$(CC) tests/bench/run
 
 # The exercises of TUTORIAL.md: each is a test that fails until you have
 # done it (tests/exercises/NAME.bats). Without NAME, list them.

@@ -95,3 +95,17 @@ write_fixture() {
     # tests of an exercise may run another bench in a copy of the project.)
     [ -z "$(pgrep -f "^$ROOT/step0[14]_[a-z]*/server --port 0 --maxclients 11000")" ]
 }
+
+@test "bench CASES: only the cases named are measured, in every round; an unknown name is refused" {
+    local dir="$BATS_TEST_TMPDIR/cases"
+    QUICK=1 ROUNDS=2 ONLY=step04_epoll CASES="c1-P1 idle0" OUT="$dir" run timeout 120 tests/bench/run
+    echo "$output" | tail -n 20
+    [ "$status" -eq 0 ]
+    # Round, case: both cases in both rounds, and nothing else measured.
+    [ "$(cut -f1,3 "$dir/raw.tsv" | sort -u | tr '\t\n' ': ')" = "1:c1-P1 1:idle0 2:c1-P1 2:idle0 " ]
+    grep -qx 'cases: c1-P1 idle0' "$dir/machine.txt"
+    grep -q '^| GET, 1 client, -P 1 | [0-9,]* (' "$dir/results.md"
+    QUICK=1 ONLY=step04_epoll CASES="c50-P1 c50-p32" OUT="$dir" run tests/bench/run
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"unknown case 'c50-p32'"* ]]
+}
