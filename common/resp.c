@@ -312,12 +312,14 @@ int resp_to_ll(const char *s, size_t len, long long *out) {
         if (len == 1) return 0;
     }
     if (s[i] < '1' || s[i] > '9') return 0; /* no leading zeros, no '+' */
+    /* 19 digits make at most 9999999999999999999, below 2^64 (about
+     * 1.8e19), so the loop needs no overflow check; 20 digits are at least
+     * 1e19, past every long long. The range check below does the rest. */
+    if (len - i > 19) return 0;
     unsigned long long value = 0;
     for (; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
-        unsigned digit = (unsigned)(s[i] - '0');
-        if (value > (~0ULL - digit) / 10) return 0;
-        value = value * 10 + digit;
+        value = value * 10 + (unsigned)(s[i] - '0');
     }
     if (negative) {
         if (value > 9223372036854775808ULL) return 0;

@@ -3,6 +3,9 @@
  */
 #include "session.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "server_limits.h"
 
 void session_init(struct session *s) {
@@ -10,18 +13,36 @@ void session_init(struct session *s) {
     s->in_done = 0;
     buf_init(&s->out);
     resp_parser_init(&s->parser);
-    resp_parser_init(&s->lookahead);
     s->closing = 0;
+    s->batch_len = 0;
+    s->batch_next = 0;
+    s->batch_argv = NULL;
+    s->batch_argv_len = 0;
+    s->batch_argv_cap = 0;
+    s->error_after_batch = 0;
 }
 
 void session_free(struct session *s) {
     buf_free(&s->in);
     buf_free(&s->out);
     resp_parser_free(&s->parser);
-    resp_parser_free(&s->lookahead);
+    free(s->batch_argv);
+    s->batch_argv = NULL;
+    s->batch_argv_cap = 0;
 }
 
 char *session_read_space(struct session *s, size_t *room) {
+    /* A batch not yet run points into the buffer, which is about to move.
+     * This happens only when the output limit stopped a batch half-way
+     * (backpressure) and the caller reads before resuming: forget the rest
+     * of the batch and the parser's place, and parse those commands again
+     * from in_done, where the first of them starts. */
+    if (s->batch_next < s->batch_len || s->error_after_batch) {
+        s->batch_len = 0;
+        s->batch_next = 0;
+        s->error_after_batch = 0;
+        resp_parser_reset(&s->parser);
+    }
     /* Drop what has been executed. What remains is usually at most one
      * partial request (more only when backpressure held commands back), so
      * this moves few bytes, and the parser's offsets count from the
@@ -63,55 +84,104 @@ void session_execute(struct session *s, struct core *core, int64_t now_ms) {
     if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
 }
 
-/* A pipelining client sends many commands per read. Their lookups would
- * each wait on memory in turn (a hash table bigger than the CPU's caches
- * costs two cache misses per key); parsing ahead and prefetching all their
- * keys first lets those waits overlap. The keys are taken to be each
- * command's first argument, true of GET, SET, INCR, DEL and most others;
- * where it is not, one wasted prefetch is the only cost. Called just after
- * a command was parsed, so the look-ahead starts where a request starts.
- * Returns how many commands it looked at. */
-static int prefetch_keys(struct session *s, struct core *core) {
-    enum { PREFETCH_MAX = 16 };
-    struct resp_arg keys[PREFETCH_MAX];
-    int commands = 0, n = 0;
+/* Make room in batch_argv for n more arguments. */
+static void reserve_batch_args(struct session *s, size_t n) {
+    if (s->batch_argv_len + n <= s->batch_argv_cap) return;
+    size_t cap = s->batch_argv_cap > 0 ? s->batch_argv_cap : 64;
+    while (cap < s->batch_argv_len + n) cap *= 2;
+    struct resp_arg *argv = realloc(s->batch_argv, cap * sizeof *argv);
+    if (argv == NULL) out_of_memory(cap * sizeof *argv);
+    s->batch_argv = argv;
+    s->batch_argv_cap = cap;
+}
+
+/* Parse the complete commands at in_done, up to SESSION_BATCH_MAX of them,
+ * into the batch, and prefetch their keys.
+ *
+ * Why parse ahead: a pipelining client sends many commands per read, and
+ * their lookups would each wait on memory in turn (a hash table bigger
+ * than the CPU's caches costs two cache misses per key). Knowing the next
+ * sixteen keys, the store can start all their loads at once, and the
+ * waits overlap. The keys are taken to be each command's first argument,
+ * true of GET, SET, INCR, DEL and most others; where it is not, one wasted
+ * prefetch is the only cost.
+ *
+ * Each command is parsed once: its arguments are copied (the pointers,
+ * not the bytes) out of the parser, whose next parse reuses its arrays.
+ * The batch also ends after an inline command, whose arguments live in
+ * the parser's own buffer: the next parse would overwrite them. */
+static void parse_batch(struct session *s, struct core *core) {
+    /* A batch takes no more commands once it holds this many arguments,
+     * which bounds batch_argv (one huge command may still pass it). */
+    enum { BATCH_ARGS_MAX = 1024 };
+    struct resp_arg keys[SESSION_BATCH_MAX];
+    int n_keys = 0;
+    s->batch_len = 0;
+    s->batch_next = 0;
+    s->batch_argv_len = 0;
+    /* One huge command (a 100,000-key MGET) grew the array: give it back. */
+    if (s->batch_argv_cap > 2 * BATCH_ARGS_MAX) {
+        free(s->batch_argv);
+        s->batch_argv = NULL;
+        s->batch_argv_cap = 0;
+    }
+
     size_t at = s->in_done;
-    while (commands < PREFETCH_MAX && at < s->in.len) {
+    while (s->batch_len < SESSION_BATCH_MAX && s->batch_argv_len < BATCH_ARGS_MAX &&
+           at < s->in.len) {
         size_t used;
         enum resp_status status =
-            resp_parse(&s->lookahead, s->in.data + at, s->in.len - at, &used);
-        if (status != RESP_COMMAND) break;
+            resp_parse(&s->parser, s->in.data + at, s->in.len - at, &used);
         at += used;
-        commands++;
-        /* An inline command's arguments live in the look-ahead parser's own
-         * buffer, which its next parse overwrites or moves: keep only keys
-         * that point into the input, which stays put until we are done. */
-        if (s->lookahead.argc >= 2 && !s->lookahead.argv_in_parser)
-            keys[n++] = s->lookahead.argv[1];
+        if (status != RESP_COMMAND) {
+            /* `used` counts the empty requests ("\r\n", "*0\r\n") that
+             * were skipped: no reply is due for them, so they are done
+             * when the command before them is. */
+            if (s->batch_len > 0) s->batch[s->batch_len - 1].end = at;
+            else s->in_done = at;
+            if (status == RESP_ERROR) s->error_after_batch = 1;
+            break;
+        }
+        struct batched_command *cmd = &s->batch[s->batch_len++];
+        cmd->first_arg = s->batch_argv_len;
+        cmd->argc = s->parser.argc;
+        cmd->end = at;
+        reserve_batch_args(s, s->parser.argc);
+        memcpy(s->batch_argv + s->batch_argv_len, s->parser.argv,
+               s->parser.argc * sizeof *s->parser.argv);
+        s->batch_argv_len += s->parser.argc;
+        if (s->parser.argc >= 2) keys[n_keys++] = s->parser.argv[1];
+        if (s->parser.argv_in_parser) break;
     }
-    resp_parser_reset(&s->lookahead);
-    if (n >= 2) store_prefetch(&core->store, keys, n);
-    return commands;
+    if (n_keys >= 2) store_prefetch(&core->store, keys, n_keys);
 }
 
 void session_run_commands(struct session *s, struct core *core, size_t out_limit) {
-    if (s->closing || s->in_done == s->in.len) return; /* nothing to run */
-    /* One clock reading per batch: the commands of one read run at "the
+    if (s->closing) return;
+    if (s->batch_next == s->batch_len && s->in_done == s->in.len) return; /* nothing to run */
+    /* One clock reading per call: the commands of one read run at "the
      * same time", as Redis runs a command with one cached time. */
     int64_t now_ms = clock_now_ms();
-    int prefetched = 0; /* commands ahead whose keys were prefetched */
-    while (s->out.len < out_limit) {
-        if (!session_next_command(s)) break;
-        /* Read ahead only when input follows this command. A client that
-         * waits for each reply sends one command at a time: there is no
-         * other lookup to overlap with, and reading ahead would parse that
-         * command twice. Nor is a request still arriving (one command
-         * split across reads) read ahead again on every read: the parser
-         * stops at it above, before this point. */
-        if (prefetched > 0)
-            prefetched--;
-        else if (s->in_done < s->in.len)
-            prefetched = prefetch_keys(s, core);
-        session_execute(s, core, now_ms);
+    while (!s->closing && s->out.len < out_limit) {
+        if (s->batch_next == s->batch_len) {
+            if (s->error_after_batch) {
+                /* Answer the error and close, as session_next_command
+                 * does, now that the commands before it have had their
+                 * replies. */
+                resp_add_error(&s->out, s->parser.error);
+                s->error_after_batch = 0;
+                s->closing = 1;
+                break;
+            }
+            if (s->in_done == s->in.len) break;
+            parse_batch(s, core);
+            if (s->batch_len == 0 && !s->error_after_batch) break; /* a request still arriving */
+            continue;
+        }
+        struct batched_command *cmd = &s->batch[s->batch_next++];
+        enum cmd_result result =
+            cmd_execute(core, cmd->argc, s->batch_argv + cmd->first_arg, &s->out, now_ms);
+        s->in_done = cmd->end;
+        if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
     }
 }

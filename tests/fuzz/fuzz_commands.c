@@ -4,10 +4,11 @@
  *
  * The input is one client's byte stream. It is fed in pieces whose sizes
  * come from the input itself, and run the way every step runs it, with
- * session_run_commands (which reads ahead to prefetch keys); replies are
- * dropped whenever they pass the output bound, as if written. After every
- * piece the store reclaims expired keys, as a step's timer does. Keys set
- * with a TTL of a millisecond or two really expire while it runs.
+ * session_run_commands (which parses commands in batches and prefetches
+ * their keys); replies are dropped whenever they pass the output bound, as
+ * if written. After every piece the store reclaims expired keys, as a
+ * step's timer does. Keys set with a TTL of a millisecond or two really
+ * expire while it runs.
  *
  * Besides crashes, leaks and undefined behaviour (the sanitizers' reports),
  * it checks one invariant of its own: the store's count of keys equals the
@@ -42,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * pipelining one, with many commands per read). */
     size_t piece = 1;
     if (size > 0) piece = data[0] < 128 ? (size_t)(data[0] % 64) + 1 : READ_CHUNK;
+    /* Bit 6 of the first byte, unused above: run one command per piece, as
+     * an output limit of 1 byte makes session_run_commands do, so that the
+     * rest of a batch is still waiting when the next piece is read (the
+     * case where session_read_space must drop it). */
+    int one_per_piece = size > 0 && (data[0] & 64) != 0;
     size_t fed = size > 0 ? 1 : 0;
     while (fed < size && !s.closing) {
         size_t room, n = size - fed < piece ? size - fed : piece;
@@ -52,13 +58,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         session_bytes_read(&s, n);
         fed += n;
         /* The output bound stops a run early: "write" it and go on. */
+        if (one_per_piece) {
+            session_run_commands(&s, &core, 1);
+            s.out.len = 0;
+        } else {
+            size_t pending;
+            do {
+                session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+                pending = s.out.len;
+                s.out.len = 0;
+            } while (pending >= LIMIT_PENDING_OUTPUT && !s.closing);
+        }
+        core_reclaim_expired(&core, clock_now_ms());
+    }
+    /* One command per piece leaves commands behind: run them, one at a time.
+     * Every command replies, so a run with no output found none. */
+    if (one_per_piece) {
         size_t pending;
         do {
-            session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+            session_run_commands(&s, &core, 1);
             pending = s.out.len;
             s.out.len = 0;
-        } while (pending >= LIMIT_PENDING_OUTPUT && !s.closing);
-        core_reclaim_expired(&core, clock_now_ms());
+        } while (pending > 0 && !s.closing);
     }
 
     size_t visited = 0;

@@ -739,6 +739,8 @@ static void test_to_ll(void) {
     CHECK(to_ll_rejects("18446744073709551615", 20)); /* fits unsigned only */
     CHECK(to_ll_rejects("18446744073709551616", 20)); /* overflows unsigned too */
     CHECK(to_ll_rejects("99999999999999999999", 20));
+    CHECK(to_ll_rejects("9999999999999999999", 19)); /* the most 19 digits make */
+    CHECK(to_ll_rejects("-9999999999999999999", 20));
     /* 21 characters are refused before any digit is read, even when the
      * number would fit (as Redis's LONG_STR_SIZE check does). */
     CHECK(to_ll_rejects("-00000000000000000001", 21));
