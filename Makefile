@@ -34,7 +34,7 @@ PORT ?= 6379
 
 .PHONY: all run test unit tsan asan fuzzers fuzz bench exercise diff clean
 
-all: $(SERVERS) $(TOOLS)
+all: $(SERVERS) $(TOOLS) tests/bench/floor_server
 
 # Every step builds the same way: its server.c plus the shared core.
 %/server: %/server.c $(COMMON_SRC) $(COMMON_HDR)
@@ -47,6 +47,13 @@ step02_threads/server-tsan: step02_threads/server.c $(COMMON_SRC) $(COMMON_HDR)
 	$(CC) $(TSAN_FLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
 tsan: step02_threads/server-tsan
+
+# The benchmark's floor: step04's event loop with a session that answers
+# +OK to every command and does nothing else (tests/bench/floor_session.c in
+# place of common/session.c). `make bench ONLY="floor ..."` measures it.
+FLOOR_SRC := $(filter-out common/session.c,$(COMMON_SRC)) tests/bench/floor_session.c
+tests/bench/floor_server: step04_epoll/server.c $(FLOOR_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $< $(FLOOR_SRC) $(LDFLAGS) $(LDLIBS)
 
 # Every step again under AddressSanitizer and UndefinedBehaviorSanitizer: an
 # out-of-bounds access, a use after free, a leak at exit or a signed overflow
@@ -124,4 +131,4 @@ diff:
 	done; true
 
 clean:
-	rm -f $(SERVERS) $(TOOLS) $(UNITS) step02_threads/server-tsan $(ASAN_SERVERS) $(FUZZERS)
+	rm -f $(SERVERS) $(TOOLS) tests/bench/floor_server $(UNITS) step02_threads/server-tsan $(ASAN_SERVERS) $(FUZZERS)

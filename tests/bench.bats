@@ -1,6 +1,7 @@
 # bench.bats - `make bench` keeps working: its report computes what it says
 # it does, and a short run against two steps finishes, reports step01's
-# many-client cases as stalls within its time bound, and measures the rest.
+# many-client cases as stalls within its time bound, and measures the rest;
+# and the floor server it can measure beside them does what it is said to.
 #
 # These tests check the benchmark, never a server's speed: timings on a
 # shared machine prove nothing, so no figure is compared with a threshold.
@@ -108,4 +109,69 @@ write_fixture() {
     QUICK=1 ONLY=step04_epoll CASES="c50-P1 c50-p32" OUT="$dir" run tests/bench/run
     [ "$status" -ne 0 ]
     [[ "$output" == *"unknown case 'c50-p32'"* ]]
+}
+
+@test "bench report: the floor gets a column, its own paired ratio to Redis, and no memory row" {
+    local dir="$BATS_TEST_TMPDIR/floor-report" round
+    mkdir -p "$dir"
+    : >"$dir/raw.tsv"
+    # CPU per request, rounds 1-3: step04 10 12 9, floor 8 9 9, Redis 20 12 10.
+    # Round by round the floor is 0.40x, 0.75x and 0.90x of Redis: a median
+    # of 0.75x, where the ratio of the medians (9 / 12) would also be 0.75x,
+    # so the step04 column (0.50x 1.00x 0.90x: 0.90x) tells the two apart.
+    for round in 1 2 3; do
+        printf '%s\tstep04_epoll\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 10 12 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\tfloor\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 8 9 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\tredis\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 20 12 10 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\t%s\tc50-P1\tsys_us\t6\n' "$round" step04_epoll "$round" floor "$round" redis >>"$dir/raw.tsv"
+        printf '%s\t%s\tc50-P1\tget_rps\t40000\n' "$round" step04_epoll "$round" floor "$round" redis >>"$dir/raw.tsv"
+        printf '%s\t%s\tmem\tbytes_per_key\t100\n' "$round" step04_epoll "$round" redis >>"$dir/raw.tsv"
+    done
+    : >"$dir/machine.txt"
+    run tests/bench/report "$dir"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    cat "$dir/results.md"
+    grep -qx "$(printf 'floor/Redis\tc50-P1\tcpu_ratio\t0.75\t0.4\t0.9\t3')" "$dir/medians.tsv"
+    grep -qF '| case | step04 | floor | Redis | step04 / Redis | floor / Redis |' "$dir/results.md"
+    grep -qF '| 50 clients, -P 1 | 10.00 (9.00-12.00), 60% sys | 9.00 (8.00-9.00), 67% sys | 12.00 (10.00-20.00), 50% sys | 0.90x (0.50-1.00) | 0.75x (0.40-0.90) |' "$dir/results.md"
+    # The throughput table has no floor / Redis column; memory shows "-".
+    grep -qF '| GET, 50 clients, -P 1 | 40,000 | 40,000 | 40,000 | 1.00x |' "$dir/results.md"
+    grep -qF '| RSS per key | 100 B | - | 100 B | 1.00x |' "$dir/results.md"
+    grep -q '<title>floor: 40,000</title>' "$dir/chart.svg"
+}
+
+@test "the floor server answers +OK to every command, whole or split, and nothing else" {
+    local WIRE="$ROOT/tests/tools/wire" log="$BATS_TEST_TMPDIR/floor.log" port="" i
+    tests/bench/floor_server --port 0 >"$log" 2>&1 3>&- &
+    local pid=$!
+    for i in $(seq 1 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { kill "$pid"; cat "$log"; false; }
+    # Three commands in one write: three replies, whatever the commands.
+    run "$WIRE" -p "$port" -n 3 -t 2000 '*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$6\r\nDBSIZE\r\n'
+    [ "$output" = '+OK\r\n+OK\r\n+OK\r\n' ]
+    # Two commands sent three bytes at a time: two replies, no more.
+    run "$WIRE" -p "$port" -t 1000 -c 3 -d 2000 '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$3\r\nval\r\n*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n'
+    [ "$output" = '+OK\r\n+OK\r\n' ]
+    kill -TERM "$pid"
+    wait "$pid"
+}
+
+@test "bench ONLY with floor: the floor is measured in the throughput cases only; an unknown server is refused" {
+    local dir="$BATS_TEST_TMPDIR/floor"
+    QUICK=1 ONLY="floor step04_epoll" CASES="c50-P1 idle0 mem" OUT="$dir" run timeout 120 tests/bench/run
+    echo "$output" | tail -n 20
+    [ "$status" -eq 0 ]
+    # Server, case: the floor in c50-P1 alone; step04 in all three.
+    [ "$(cut -f2,3 "$dir/raw.tsv" | sort -u | tr '\t\n' ': ')" = "floor:c50-P1 step04_epoll:c50-P1 step04_epoll:idle0 step04_epoll:mem " ]
+    awk -F'\t' '$2 == "floor" && $4 == "cpu_us" && $5 > 0' "$dir/raw.tsv" | grep -q .
+    grep -q '^| GET, 50 clients, -P 1 | [0-9,]* (.*) | [0-9,]* (' "$dir/results.md"
+    [ -z "$(pgrep -f "^$ROOT/tests/bench/floor_server --port 0")" ]
+    ONLY="floor step05_uring" CASES=c50-P1 OUT="$dir" run tests/bench/run
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"unknown server 'step05_uring'"* ]]
 }
