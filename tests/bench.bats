@@ -138,6 +138,8 @@ write_fixture() {
     # The throughput table has no floor / Redis column; memory shows "-".
     grep -qF '| GET, 50 clients, -P 1 | 40,000 | 40,000 | 40,000 | 1.00x |' "$dir/results.md"
     grep -qF '| RSS per key | 100 B | - | 100 B | 1.00x |' "$dir/results.md"
+    # No idle connections were measured: no idle section, not an empty one.
+    [ "$(grep -c 'idle connections open' "$dir/results.md")" -eq 0 ]
     grep -q '<title>floor: 40,000</title>' "$dir/chart.svg"
 }
 
