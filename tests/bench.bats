@@ -163,7 +163,7 @@ write_fixture() {
     wait "$pid"
 }
 
-@test "bench ONLY with floor: the floor is measured in the throughput cases only; an unknown server is refused" {
+@test "bench ONLY with floor: the floor is measured in the throughput cases only; an unknown server, or nothing to measure, is refused" {
     local dir="$BATS_TEST_TMPDIR/floor"
     QUICK=1 ONLY="floor step04_epoll" CASES="c50-P1 idle0 mem" OUT="$dir" run timeout 120 tests/bench/run
     echo "$output" | tail -n 20
@@ -176,4 +176,8 @@ write_fixture() {
     ONLY="floor step05_uring" CASES=c50-P1 OUT="$dir" run tests/bench/run
     [ "$status" -ne 0 ]
     [[ "$output" == *"unknown server 'step05_uring'"* ]]
+    # The floor alone, with no throughput case: nothing to measure, said so.
+    ONLY=floor CASES=mem OUT="$dir" run tests/bench/run
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the floor is measured in the throughput cases only, and CASES names none"* ]]
 }

@@ -12,11 +12,11 @@
  *
  * It is a measuring instrument, not a server: it counts commands without
  * reading them, and that count is right only for redis-benchmark's requests
- * (multibulk, no '*' at the start of a line inside a key or value). The
- * bench runs it only for the throughput cases.
+ * (multibulk, with no '*' anywhere in a key or value). It even answers
+ * redis-benchmark's CONFIG GET with +OK, so a run by hand prints "Could not
+ * fetch server CONFIG"; and it logs as step04_epoll, whose main() it runs.
+ * The bench runs it only for the throughput cases.
  */
-#include <stdlib.h>
-
 #include "server_limits.h"
 #include "session.h"
 
@@ -51,9 +51,12 @@ void session_bytes_read(struct session *s, size_t n) {
 }
 
 /* One "+OK" for every '*' that starts a line: each multibulk request starts
- * with one. A request split across reads is counted when its '*' arrives,
- * and its other bytes are passed over later. The output limit is ignored:
- * every reply is 5 bytes, and there are no more of them than requests. */
+ * with one. A request split across reads is answered as soon as its '*'
+ * arrives, and its other bytes are passed over later. The first byte of a
+ * read counts as starting a line: executed bytes were dropped before it, so
+ * the byte before it is gone (hence no '*' anywhere in a key or value, not
+ * only at a line's start). The output limit is ignored: every reply is 5
+ * bytes, and there are no more of them than requests. */
 void session_run_commands(struct session *s, struct core *core, size_t out_limit) {
     (void)core;
     (void)out_limit;
