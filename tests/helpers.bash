@@ -35,6 +35,10 @@ start_server() {
         export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1:abort_on_error=0}"
         export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
     fi
+    # Empty the log first, in this shell: the ">" below runs in the child,
+    # maybe only after the loop has read the log, and a server started
+    # earlier in the same test would leave its own port there.
+    : >"$SERVER_LOG"
     # fd 3 is bats's own: a server left holding it would make bats wait forever.
     # SERVER_BINARY picks another build of the step, e.g. server-tsan;
     # SERVER_WRAPPER runs it under a tool, e.g. valgrind (split into words).
