@@ -17,8 +17,11 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
 LDFLAGS ?=
 LDLIBS  ?=
 
-COMMON_SRC := common/buf.c common/resp.c common/store.c common/commands.c \
-              common/session.c common/net.c
+# The shared core, in the order chapter 0 of TUTORIAL.md presents it.
+COMMON_SRC := common/mem.c common/buf.c common/number.c common/resp.c common/store.c \
+              common/glob.c common/core.c common/cmd_helpers.c common/cmd_connection.c \
+              common/cmd_string.c common/cmd_keyspace.c common/cmd_server.c \
+              common/commands.c common/session.c common/options.c common/net.c
 COMMON_HDR := $(wildcard common/*.h)
 
 # The steps that exist; later steps are added here as they land.
@@ -28,7 +31,7 @@ RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
 SERVERS := $(addsuffix /server,$(STEPS))
 TOOLS   := tests/tools/wire tests/tools/excerpts tests/tools/holdconns
-UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_commands
+UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_glob tests/unit/test_commands
 
 PORT ?= 6379
 

@@ -7,14 +7,10 @@
 #include "buf.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void out_of_memory(size_t wanted) {
-    fprintf(stderr, "out of memory allocating %zu bytes\n", wanted);
-    abort();
-}
+#include "mem.h"
 
 void buf_init(struct buf *b) {
     b->data = NULL;
@@ -33,9 +29,7 @@ void buf_reserve(struct buf *b, size_t extra) {
     size_t needed = b->len + extra;
     size_t cap = b->cap > 0 ? b->cap : 64;
     while (cap < needed) cap *= 2;
-    char *data = realloc(b->data, cap);
-    if (data == NULL) out_of_memory(cap);
-    b->data = data;
+    b->data = mem_realloc(b->data, cap);
     b->cap = cap;
 }
 

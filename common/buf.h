@@ -4,12 +4,8 @@
  * Every connection has two of these: the bytes read from the socket but not
  * yet executed, and the replies produced but not yet written. The buffer
  * only ever grows as bytes actually arrive, so a client that announces a
- * huge value reserves nothing until it sends it.
- *
- * Running out of memory is fatal here, as it is in Redis: there is no
- * useful reply to send, and a server half-way through a reply cannot back
- * out of it. Clients are kept from using too much memory by explicit
- * limits instead (see server_limits.h), never by hoping malloc fails gracefully.
+ * huge value reserves nothing until it sends it. Growing never fails: when
+ * memory runs out the server aborts (mem.h says why).
  */
 #ifndef BUF_H
 #define BUF_H
@@ -31,9 +27,6 @@ void buf_reserve(struct buf *b, size_t extra);
 /* Append n bytes. */
 void buf_append(struct buf *b, const void *bytes, size_t n);
 void buf_append_str(struct buf *b, const char *s);
-
-/* Report that memory ran out, and abort. */
-void out_of_memory(size_t wanted);
 
 /* Drop the first n bytes, moving the rest to the front. */
 void buf_consume(struct buf *b, size_t n);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+#include "number.h"
 #include "server_limits.h"
 
 void resp_parser_init(struct resp_parser *p) {
@@ -60,9 +62,7 @@ void resp_parser_reset(struct resp_parser *p) {
 static void add_span(struct resp_parser *p, size_t offset, size_t len) {
     if (p->argc == p->spans_cap) {
         size_t cap = p->spans_cap > 0 ? p->spans_cap * 2 : 8;
-        struct resp_span *spans = realloc(p->spans, cap * sizeof *spans);
-        if (spans == NULL) out_of_memory(cap * sizeof *spans);
-        p->spans = spans;
+        p->spans = mem_realloc(p->spans, cap * sizeof *p->spans);
         p->spans_cap = cap;
     }
     p->spans[p->argc].offset = offset;
@@ -118,7 +118,7 @@ static enum resp_status parse_multibulk(struct resp_parser *p, const char *req, 
         if (found != LINE_FOUND) return RESP_INCOMPLETE;
 
         long long count;
-        if (!resp_to_ll(req + 1, cr - 1, &count) || count > LIMIT_ARGS)
+        if (!number_parse_ll(req + 1, cr - 1, &count) || count > LIMIT_ARGS)
             return protocol_error(p, "invalid multibulk length");
         p->pos = cr + 2;
         if (count <= 0) { /* *0 and *-1: an empty request, no reply */
@@ -141,7 +141,7 @@ static enum resp_status parse_multibulk(struct resp_parser *p, const char *req, 
                 return protocol_error(p, what);
             }
             long long len;
-            if (!resp_to_ll(req + p->pos + 1, cr - p->pos - 1, &len) || len < 0 ||
+            if (!number_parse_ll(req + p->pos + 1, cr - p->pos - 1, &len) || len < 0 ||
                 len > LIMIT_BULK_LEN)
                 return protocol_error(p, "invalid bulk length");
             p->pos = cr + 2;
@@ -279,9 +279,7 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
         /* Turn spans into pointers now that the bytes will not move until
          * the caller has executed the command. */
         if (p->argv_cap < p->argc) {
-            struct resp_arg *argv = realloc(p->argv, p->argc * sizeof *argv);
-            if (argv == NULL) out_of_memory(p->argc * sizeof *argv);
-            p->argv = argv;
+            p->argv = mem_realloc(p->argv, p->argc * sizeof *p->argv);
             p->argv_cap = p->argc;
         }
         /* An inline command of empty arguments ("" '') stored no bytes, so
@@ -297,73 +295,36 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
     }
 }
 
-int resp_to_ll(const char *s, size_t len, long long *out) {
-    /* 20 characters hold every long long ("-9223372036854775808"). */
-    if (len == 0 || len > 20) return 0;
-    if (len == 1 && s[0] == '0') {
-        *out = 0;
-        return 1;
-    }
-    size_t i = 0;
-    int negative = 0;
-    if (s[0] == '-') {
-        negative = 1;
-        i = 1;
-        if (len == 1) return 0;
-    }
-    if (s[i] < '1' || s[i] > '9') return 0; /* no leading zeros, no '+' */
-    /* 19 digits make at most 9999999999999999999, below 2^64 (about
-     * 1.8e19), so the loop needs no overflow check; 20 digits are at least
-     * 1e19, past every long long. The range check below does the rest. */
-    if (len - i > 19) return 0;
-    unsigned long long value = 0;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
-        value = value * 10 + (unsigned)(s[i] - '0');
-    }
-    if (negative) {
-        if (value > 9223372036854775808ULL) return 0;
-        *out = value == 9223372036854775808ULL ? (-9223372036854775807LL - 1) : -(long long)value;
-    } else {
-        if (value > 9223372036854775807ULL) return 0;
-        *out = (long long)value;
-    }
-    return 1;
-}
-
-/* ---- Reply writers ---- */
-
-/* Format a long long into buf (at least 21 bytes); returns the length.
- * Written out by hand because every integer reply and every bulk header
- * goes through here, and snprintf costs several times more. */
-static size_t format_ll(char *buf, long long value) {
-    char digits[24];
-    size_t n = 0;
-    unsigned long long v = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    size_t len = 0;
-    if (value < 0) buf[len++] = '-';
-    while (n > 0) buf[len++] = digits[--n];
-    return len;
-}
+/* ---- Reply writers ----
+ *
+ * Every reply byte the server sends is written by one of these: no
+ * command writes "+OK\r\n" by hand. Each writer says what a reply *is*
+ * (a null, a map, a set of flags), not only how RESP2 spells it, because
+ * RESP3 spells some of them differently, and a server that speaks both
+ * will then change these functions and nothing else.
+ */
 
 /* A type byte, a number and CRLF: ":42\r\n", "$5\r\n", "*3\r\n". */
 static void add_prefixed_number(struct buf *out, char type, long long value) {
     char line[32];
     line[0] = type;
-    size_t len = 1 + format_ll(line + 1, value);
+    size_t len = 1 + number_format_ll(line + 1, value);
     line[len++] = '\r';
     line[len++] = '\n';
     buf_append(out, line, len);
 }
 
+void resp_add_simple_len(struct buf *out, const char *s, size_t len) {
+    buf_reserve(out, len + 3);
+    out->data[out->len++] = '+';
+    memcpy(out->data + out->len, s, len);
+    out->len += len;
+    out->data[out->len++] = '\r';
+    out->data[out->len++] = '\n';
+}
+
 void resp_add_simple(struct buf *out, const char *s) {
-    buf_append(out, "+", 1);
-    buf_append_str(out, s);
-    buf_append(out, "\r\n", 2);
+    resp_add_simple_len(out, s, strlen(s));
 }
 
 void resp_add_error_len(struct buf *out, const char *msg, size_t len) {
@@ -405,6 +366,28 @@ void resp_add_null(struct buf *out) {
     buf_append(out, "$-1\r\n", 5);
 }
 
+void resp_add_null_array(struct buf *out) {
+    buf_append(out, "*-1\r\n", 5);
+}
+
 void resp_add_array(struct buf *out, long long count) {
     add_prefixed_number(out, '*', count);
+}
+
+/* RESP2 has no map: a map of n pairs goes out as an array of 2n replies,
+ * key, value, key, value. (RESP3's is "%n".) */
+void resp_add_map(struct buf *out, long long pairs) {
+    add_prefixed_number(out, '*', pairs * 2);
+}
+
+/* RESP2 has no set either: an array. (RESP3's is "~n".) */
+void resp_add_set(struct buf *out, long long count) {
+    add_prefixed_number(out, '*', count);
+}
+
+/* Text meant for a person, such as INFO's: a bulk string in RESP2. (RESP3
+ * sends it as a verbatim string, "=", with `format`, "txt", before it.) */
+void resp_add_verbatim(struct buf *out, const char *format, const char *text, size_t len) {
+    (void)format;
+    resp_add_bulk(out, text, len);
 }

@@ -12,7 +12,8 @@
  *   multibulk  *2\r\n$3\r\nGET\r\n$1\r\nk\r\n   what every client library sends
  *   inline     GET k\r\n                        what a person types into nc or telnet
  *
- * The reply writers append RESP replies to an output buffer.
+ * The reply writers append RESP replies to an output buffer: every reply
+ * byte the server sends goes through them.
  */
 #ifndef RESP_H
 #define RESP_H
@@ -80,20 +81,36 @@ void resp_parser_reset(struct resp_parser *p);
  */
 enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len, size_t *used);
 
-/* Redis's string2ll: a strict decimal integer, no spaces, no '+', no leading
- * zeros, within long long. Returns 1 and sets *out, or returns 0. */
-int resp_to_ll(const char *s, size_t len, long long *out);
+/* Reply writers: every reply is written through these. */
 
-/* Reply writers. resp_add_error takes the message without the '-' (for
- * example "ERR syntax error") and, as Redis does, turns any CR or LF in it
- * into spaces so that a client's bytes echoed in an error cannot end it. */
+/* A simple string: "+OK\r\n". s must hold no CR or LF. */
 void resp_add_simple(struct buf *out, const char *s);
+void resp_add_simple_len(struct buf *out, const char *s, size_t len);
+
+/* An error, given without its '-' (for example "ERR syntax error"). As
+ * Redis does, any CR or LF in it becomes a space, so that a client's bytes
+ * echoed in an error cannot end it early. */
 void resp_add_error(struct buf *out, const char *msg);
 void resp_add_error_len(struct buf *out, const char *msg, size_t len);
+
 void resp_add_integer(struct buf *out, long long value);
+
+/* A bulk string: binary-safe, any bytes. */
 void resp_add_bulk(struct buf *out, const char *bytes, size_t len);
 void resp_add_bulk_str(struct buf *out, const char *s);
+
+/* Nothing there: GET of a missing key ("$-1"), and COMMAND INFO of an
+ * unknown command, which Redis 7.0 answers with a null array ("*-1"). */
 void resp_add_null(struct buf *out);
+void resp_add_null_array(struct buf *out);
+
+/* The headers of aggregates: the elements follow, written by the caller.
+ * A map takes its number of key-value pairs, then key, value, key, ... */
 void resp_add_array(struct buf *out, long long count);
+void resp_add_map(struct buf *out, long long pairs);
+void resp_add_set(struct buf *out, long long count);
+
+/* Text for a person to read (INFO's); format is its kind, "txt". */
+void resp_add_verbatim(struct buf *out, const char *format, const char *text, size_t len);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "server_limits.h"
 
 void session_init(struct session *s) {
@@ -62,60 +63,32 @@ void session_bytes_read(struct session *s, size_t n) {
     s->in.len += n;
 }
 
-int session_next_command(struct session *s) {
-    if (s->closing || s->in_done == s->in.len) return 0;
-    size_t used;
-    enum resp_status status =
-        resp_parse(&s->parser, s->in.data + s->in_done, s->in.len - s->in_done, &used);
-    s->in_done += used;
-    if (status == RESP_COMMAND) return 1;
-    if (status == RESP_ERROR) {
-        /* Redis answers a protocol error and then closes: after a framing
-         * error there is no telling where the next request would start. */
-        resp_add_error(&s->out, s->parser.error);
-        s->closing = 1;
-    }
-    return 0;
-}
-
-void session_execute(struct session *s, struct core *core, int64_t now_ms) {
-    enum cmd_result result =
-        cmd_execute(core, s->parser.argc, s->parser.argv, &s->out, now_ms);
-    if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
-}
-
 /* Make room in batch_argv for n more arguments. */
 static void reserve_batch_args(struct session *s, size_t n) {
     if (s->batch_argv_len + n <= s->batch_argv_cap) return;
     size_t cap = s->batch_argv_cap > 0 ? s->batch_argv_cap : 64;
     while (cap < s->batch_argv_len + n) cap *= 2;
-    struct resp_arg *argv = realloc(s->batch_argv, cap * sizeof *argv);
-    if (argv == NULL) out_of_memory(cap * sizeof *argv);
-    s->batch_argv = argv;
+    s->batch_argv = mem_realloc(s->batch_argv, cap * sizeof *s->batch_argv);
     s->batch_argv_cap = cap;
 }
 
 /* Parse the complete commands at in_done, up to SESSION_BATCH_MAX of them,
- * into the batch, and prefetch their keys.
+ * into the batch.
  *
  * Why parse ahead: a pipelining client sends many commands per read, and
  * their lookups would each wait on memory in turn (a hash table bigger
  * than the CPU's caches costs two cache misses per key). Knowing the next
  * sixteen keys, the store can start all their loads at once, and the
- * waits overlap. The keys are taken to be each command's first argument,
- * true of GET, SET, INCR, DEL and most others; where it is not, one wasted
- * prefetch is the only cost.
+ * waits overlap (prefetch_batch, below).
  *
  * Each command is parsed once: its arguments are copied (the pointers,
  * not the bytes) out of the parser, whose next parse reuses its arrays.
  * The batch also ends after an inline command, whose arguments live in
  * the parser's own buffer: the next parse would overwrite them. */
-static void parse_batch(struct session *s, struct core *core) {
+static void parse_batch(struct session *s) {
     /* A batch takes no more commands once it holds this many arguments,
      * which bounds batch_argv (one huge command may still pass it). */
     enum { BATCH_ARGS_MAX = 1024 };
-    struct resp_arg keys[SESSION_BATCH_MAX];
-    int n_keys = 0;
     s->batch_len = 0;
     s->batch_next = 0;
     s->batch_argv_len = 0;
@@ -150,13 +123,27 @@ static void parse_batch(struct session *s, struct core *core) {
         memcpy(s->batch_argv + s->batch_argv_len, s->parser.argv,
                s->parser.argc * sizeof *s->parser.argv);
         s->batch_argv_len += s->parser.argc;
-        if (s->parser.argc >= 2) keys[n_keys++] = s->parser.argv[1];
         if (s->parser.argv_in_parser) break;
     }
-    if (n_keys >= 2) store_prefetch(&core->store, keys, n_keys);
 }
 
-void session_run_commands(struct session *s, struct core *core, size_t out_limit) {
+/* Start loading the keys of the batch's commands from memory, all at once.
+ * A command's key is taken to be its first argument, true of GET, SET,
+ * INCR, DEL and most others; where it is not, one wasted prefetch is the
+ * only cost. With one command (a client that waits for each reply), there
+ * is nothing to overlap. */
+static void prefetch_batch(struct session *s, struct core *core) {
+    struct resp_arg keys[SESSION_BATCH_MAX];
+    int n_keys = 0;
+    for (int i = 0; i < s->batch_len; i++) {
+        const struct batched_command *cmd = &s->batch[i];
+        if (cmd->argc >= 2) keys[n_keys++] = s->batch_argv[cmd->first_arg + 1];
+    }
+    if (n_keys >= 2) cmd_prefetch_keys(core, keys, n_keys);
+}
+
+void session_run_commands(struct session *s, struct core *core, size_t out_limit,
+                          session_execute_fn execute) {
     if (s->closing) return;
     if (s->batch_next == s->batch_len && s->in_done == s->in.len) return; /* nothing to run */
     /* One clock reading per call: the commands of one read run at "the
@@ -165,22 +152,26 @@ void session_run_commands(struct session *s, struct core *core, size_t out_limit
     while (!s->closing && s->out.len < out_limit) {
         if (s->batch_next == s->batch_len) {
             if (s->error_after_batch) {
-                /* Answer the error and close, as session_next_command
-                 * does, now that the commands before it have had their
-                 * replies. */
+                /* Redis answers a protocol error and then closes: after a
+                 * framing error there is no telling where the next request
+                 * would start. The commands before it have had their
+                 * replies by now. */
                 resp_add_error(&s->out, s->parser.error);
                 s->error_after_batch = 0;
                 s->closing = 1;
                 break;
             }
             if (s->in_done == s->in.len) break;
-            parse_batch(s, core);
+            parse_batch(s);
             if (s->batch_len == 0 && !s->error_after_batch) break; /* a request still arriving */
+            if (execute == NULL) prefetch_batch(s, core);
             continue;
         }
         struct batched_command *cmd = &s->batch[s->batch_next++];
-        enum cmd_result result =
-            cmd_execute(core, cmd->argc, s->batch_argv + cmd->first_arg, &s->out, now_ms);
+        const struct resp_arg *argv = s->batch_argv + cmd->first_arg;
+        enum cmd_result result = execute != NULL
+                                     ? execute(core, cmd->argc, argv, &s->out, now_ms)
+                                     : cmd_execute(core, cmd->argc, argv, &s->out, now_ms);
         s->in_done = cmd->end;
         if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
     }

@@ -6,10 +6,10 @@
  * keeps one session per connection; what differs between steps is only how
  * and when bytes move between the socket and these buffers.
  *
- *     read(fd, session_read_space(...))      bytes in
+ *     recv(fd, session_read_space(...))      bytes in
  *     session_bytes_read(...)
  *     session_run_commands(...)              parse and execute
- *     write(fd, session->out ...)            replies out
+ *     send(fd, session->out ...)             replies out
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "commands.h"
+#include "core.h"
 #include "resp.h"
 
 /* session_run_commands parses up to this many commands before running
@@ -64,21 +65,23 @@ char *session_read_space(struct session *s, size_t *room);
 /* Record that n bytes were read into the space given above. */
 void session_bytes_read(struct session *s, size_t n);
 
+/* How session_run_commands runs one command: cmd_execute's shape. */
+typedef enum cmd_result (*session_execute_fn)(struct core *core, size_t argc,
+                                               const struct resp_arg *argv, struct buf *out,
+                                               int64_t now_ms);
+
 /* Parse and execute every complete command in the input, in order, until
  * the input runs out, the session is closing, or the pending output reaches
- * out_limit bytes (the rest waits until the output is written). */
-void session_run_commands(struct session *s, struct core *core, size_t out_limit);
-
-/* One command at a time instead, for a caller that must do something
- * around each one (step02 takes a lock). A session is driven either this
- * way or by session_run_commands, never both. */
-
-/* Parse the next complete command. Returns 1 when s->parser.argc and
- * s->parser.argv hold one, 0 when more input is needed or the session is
- * closing. A protocol error appends Redis's error reply and sets closing. */
-int session_next_command(struct session *s);
-
-/* Execute the command session_next_command found. */
-void session_execute(struct session *s, struct core *core, int64_t now_ms);
+ * out_limit bytes (the rest waits until the output is written). A protocol
+ * error is answered with Redis's error, after the replies to the commands
+ * before it, and closes the session.
+ *
+ * execute is NULL for a step that has the core to itself: each command then
+ * runs with cmd_execute, and the keys of a batch are prefetched. A step
+ * whose threads share the core (step02) passes its own function, which
+ * takes its lock around cmd_execute; then nothing is prefetched, since that
+ * would read the store without the lock. */
+void session_run_commands(struct session *s, struct core *core, size_t out_limit,
+                          session_execute_fn execute);
 
 #endif

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 /* The smallest table. Every table size is a power of two, so a hash maps to
  * a bucket with a mask instead of a division. */
 enum { STORE_MIN_BUCKETS = 4 };
@@ -132,7 +134,8 @@ static int is_expired(const struct entry *e, int64_t now_ms) {
 
 /* The size of the one block holding an entry, or 0 if the lengths do not
  * fit the entry's 32-bit fields or the sum would overflow size_t (possible
- * only where size_t is 32 bits). */
+ * only where size_t is 32 bits). The server never gets near either: the
+ * parser refuses arguments over 512 MiB (LIMIT_BULK_LEN). */
 static size_t entry_block_size(size_t key_len, size_t value_len) {
     if (key_len > UINT32_MAX || value_len > UINT32_MAX) {
         return 0;
@@ -165,10 +168,7 @@ static struct entry *entry_new(const char *key, size_t key_len, const char *valu
     if (block == 0) {
         return NULL;
     }
-    struct entry *e = malloc(block);
-    if (e == NULL) {
-        return NULL;
-    }
+    struct entry *e = mem_alloc(block);
     e->next = NULL;
     e->expire_at_ms = expire_at_ms;
     e->key_len = (uint32_t)key_len;
@@ -223,30 +223,24 @@ size_t store_count(const struct store *s) {
 }
 
 /* Start moving the keys into a table of new_size buckets. The move itself
- * happens a bucket at a time in store_rehash_step. Returns -1 if the new
- * bucket array cannot be allocated; callers then simply keep the current
- * table, which still works, only with longer chains.
+ * happens a bucket at a time in store_rehash_step.
  *
  * The calloc is the one cost here proportional to the table size. For a
  * big table the C library gets fresh zeroed pages from the kernel, which
  * are touched only as buckets fill, so in practice it is cheap. */
-static int start_resize(struct store *s, size_t new_size) {
-    struct entry **buckets = calloc(new_size, sizeof *buckets);
-    if (buckets == NULL) {
-        return -1;
-    }
+static void start_resize(struct store *s, size_t new_size) {
+    struct entry **buckets = mem_calloc(new_size, sizeof *buckets);
     if (s->tables[0].buckets == NULL) {
         /* The first insert: there is nothing to move. */
         s->tables[0].buckets = buckets;
         s->tables[0].size = new_size;
         s->tables[0].used = 0;
-        return 0;
+        return;
     }
     s->tables[1].buckets = buckets;
     s->tables[1].size = new_size;
     s->tables[1].used = 0;
     s->rehash_index = 0;
-    return 0;
 }
 
 /* Called before an insert. Growing at one key per bucket keeps chains about
@@ -395,14 +389,10 @@ static struct entry **find_live_link(struct store *s, const char *key, size_t ke
 
 /* Link a new entry (the key known to be absent) into the table that takes
  * new keys: tables[1] while rehashing, so that tables[0] only ever empties
- * and the rehash is sure to finish. Returns -1 only when the store has no
- * bucket array at all and the first one cannot be allocated. */
-static int insert_entry(struct store *s, struct entry *e) {
+ * and the rehash is sure to finish. */
+static void insert_entry(struct store *s, struct entry *e) {
     grow_if_needed(s);
     struct table *t = is_rehashing(s) ? &s->tables[1] : &s->tables[0];
-    if (t->size == 0) {
-        return -1;
-    }
     size_t slot = (size_t)hash_key(s, e->bytes, e->key_len) & (t->size - 1);
     e->next = t->buckets[slot];
     t->buckets[slot] = e;
@@ -410,7 +400,6 @@ static int insert_entry(struct store *s, struct entry *e) {
     if (e->expire_at_ms != 0) {
         s->volatile_keys++;
     }
-    return 0;
 }
 
 /* Start loading the cache line at p without waiting for it. GCC and clang
@@ -424,7 +413,7 @@ static void prefetch(const void *p) {
 #endif
 }
 
-void store_prefetch(const struct store *s, const struct resp_arg *keys, int n) {
+void store_prefetch(const struct store *s, const struct store_key *keys, int n) {
     enum { MAX_KEYS = 32 };
     uint64_t hashes[MAX_KEYS];
     if (n > MAX_KEYS) n = MAX_KEYS;
@@ -432,7 +421,7 @@ void store_prefetch(const struct store *s, const struct resp_arg *keys, int n) {
     /* A lookup waits twice on memory: for its bucket, then for the entry
      * the bucket points to. First ask for every key's bucket ... */
     for (int i = 0; i < n; i++) {
-        hashes[i] = hash_key(s, keys[i].ptr, keys[i].len);
+        hashes[i] = hash_key(s, keys[i].bytes, keys[i].len);
         for (int t = 0; t < 2; t++) {
             const struct table *tab = &s->tables[t];
             if (tab->size > 0) prefetch(&tab->buckets[(size_t)hashes[i] & (tab->size - 1)]);
@@ -475,9 +464,9 @@ int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_m
 static struct entry *set_entry(struct store *s, const char *key, size_t key_len,
                                const char *value, size_t value_len, int64_t expire_at_ms,
                                int64_t now_ms) {
-    /* Build the new entry before touching the old one: if malloc fails the
-     * store is unchanged, and a value that points into the old entry is
-     * still readable while we copy it. */
+    /* Build the new entry before touching the old one: if its lengths are
+     * refused the store is unchanged, and a value that points into the old
+     * entry is still readable while we copy it. */
     struct entry *e = entry_new(key, key_len, value, value_len, expire_at_ms);
     if (e == NULL) {
         return NULL;
@@ -485,10 +474,7 @@ static struct entry *set_entry(struct store *s, const char *key, size_t key_len,
     struct table *t;
     struct entry **link = find_link(s, key, key_len, &t);
     if (link == NULL) {
-        if (insert_entry(s, e) != 0) {
-            free(e);
-            return NULL;
-        }
+        insert_entry(s, e);
         return e;
     }
 
@@ -543,10 +529,7 @@ struct entry *store_append(struct store *s, const char *key, size_t key_len,
      * do, to save memory on every key. Many small appends to one big value
      * still go fast, because the C library grows a big block in place by
      * remapping pages rather than copying. */
-    struct entry *e = realloc(old, block);
-    if (e == NULL) {
-        return NULL; /* old is untouched and still linked */
-    }
+    struct entry *e = mem_realloc(old, block);
     *link = e;
     copy_bytes(e->bytes + e->key_len + e->value_len, more, more_len);
     e->value_len = (uint32_t)new_len;

@@ -19,8 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "resp.h"
-
 /* One key and its value, allocated as a single block: the header, then the
  * key bytes, then the value bytes. One allocation per key keeps memory per
  * key small (see TUTORIAL.md, chapter 0). */
@@ -65,8 +63,9 @@ const char *entry_value(const struct entry *e);
  * absolute expiry (0 for none). An old value already expired at now_ms is
  * counted in expired_removed, as if it had expired first, as Redis counts
  * it. Pointers from earlier store_find calls are invalid afterwards.
- * Returns the new entry, or NULL when memory is exhausted (the store is
- * then unchanged). */
+ * Returns the new entry, or NULL, with the store unchanged, when the key
+ * or the value is 4 GiB or more (an entry's lengths are 32 bits). Running
+ * out of memory aborts, as everywhere in the server (mem.h). */
 struct entry *store_set(struct store *s, const char *key, size_t key_len,
                         const char *value, size_t value_len, int64_t expire_at_ms,
                         int64_t now_ms);
@@ -74,8 +73,8 @@ struct entry *store_set(struct store *s, const char *key, size_t key_len,
 /* Append bytes to a key's value, creating the key if absent (keeps any
  * expiry). The entry may move in memory, so pointers from earlier
  * store_find calls are invalid afterwards, and `more` must not point into
- * the store. Returns the entry, or NULL when memory is exhausted or the
- * value would pass 4 GiB (the store is then unchanged). */
+ * the store. Returns the entry, or NULL, with the store unchanged, when the
+ * value would reach 4 GiB. */
 struct entry *store_append(struct store *s, const char *key, size_t key_len,
                            const char *more, size_t more_len, int64_t now_ms);
 
@@ -85,10 +84,17 @@ void store_set_expire(struct store *s, struct entry *e, int64_t expire_at_ms);
 /* Delete a key. Returns 1 if a live key was deleted, 0 otherwise. */
 int store_delete(struct store *s, const char *key, size_t key_len, int64_t now_ms);
 
+/* A key to look for: len bytes at `bytes`. */
+struct store_key {
+    const char *bytes;
+    size_t len;
+};
+
 /* A hint, with no effect on the contents: the next lookups will be of these
- * n keys. Starts the memory loads they need now, all at once, so that their
- * cache misses overlap instead of each lookup waiting for its own. */
-void store_prefetch(const struct store *s, const struct resp_arg *keys, int n);
+ * n keys (at most 32 are used). Starts the memory loads they need now, all
+ * at once, so that their cache misses overlap instead of each lookup
+ * waiting for its own. */
+void store_prefetch(const struct store *s, const struct store_key *keys, int n);
 
 /* Keys currently held, including expired keys not yet reclaimed (as Redis's
  * DBSIZE counts them). */

@@ -21,8 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "core.h"
 #include "net.h"
+#include "options.h"
 #include "server_limits.h"
 #include "session.h"
 
@@ -105,7 +106,7 @@ static void serve_client(int fd) {
          * replies has piled up, so that a client pipelining big GETs cannot
          * make us hold all of its replies at once. */
         for (;;) {
-            session_run_commands(&s, &server.core, LIMIT_PENDING_OUTPUT);
+            session_run_commands(&s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
             if (s.out.len == 0) break; /* no complete command left */
             if (write_pending(fd, &s.out) < 0) goto done;
         }
@@ -165,9 +166,7 @@ int main(int argc, char **argv) {
     server.listen_fd = net_listen(server.opts.bind, server.opts.port, 511, &port);
     if (server.listen_fd < 0) return 1;
 
-    unsigned char seed[16];
-    net_random_seed(seed);
-    core_init(&server.core, STEP_NAME, "blocking", port, server.opts.maxclients, seed);
+    core_init(&server.core, &server.opts, STEP_NAME, "blocking", port, NULL);
     fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
 
     accept_loop();

@@ -24,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "core.h"
+#include "mem.h"
 #include "net.h"
+#include "options.h"
 #include "server_limits.h"
 #include "session.h"
 
@@ -33,10 +35,13 @@
 
 /* Each client thread gets a stack this big instead of the default 8 MiB.
  * The deepest call a command makes is KEYS with a pattern of 1000 nested
- * stars (see glob_match in common/commands.c), a few tens of KiB; 256 KiB
+ * stars (see glob_match in common/glob.c), a few tens of KiB; 256 KiB
  * leaves room for that under the sanitizers too. The default would reserve
  * about 80 GiB of address space for 10,000 clients; this reserves 2.5 GiB. */
 enum { CLIENT_STACK_SIZE = 256 * 1024 };
+
+/* The timer: ten ticks a second, as Redis's default "hz 10". */
+enum { TICK_MS = 100 };
 
 /* One connected client, known to the main thread so that shutdown can wake
  * its thread. Linked in a list, so that leaving costs O(1). */
@@ -54,19 +59,19 @@ static struct server {
     atomic_int stop; /* set by SIGINT or SIGTERM, read by every thread */
 
     /* One lock guards everything shared: the core (store and counters),
-     * the client list and the expiry thread's stop flag. Locking and
+     * the client list and the timer thread's stop flag. Locking and
      * unlocking a default mutex we hold correctly cannot fail, so those
      * results are not checked. */
     pthread_mutex_t lock;
     pthread_cond_t client_left; /* signalled when a client leaves */
     struct client *clients;
-    pthread_cond_t expiry_wake; /* signalled to stop the expiry thread */
-    int stop_expiry;
-    pthread_t expiry_thread;
+    pthread_cond_t timer_wake; /* signalled to stop the timer thread; its
+                                * clock is CLOCK_MONOTONIC (start_timer) */
+    int stop_timer;
+    pthread_t timer_thread;
 } server = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .client_left = PTHREAD_COND_INITIALIZER,
-    .expiry_wake = PTHREAD_COND_INITIALIZER,
 };
 
 static void on_stop_signal(int signo) {
@@ -98,6 +103,14 @@ static int install_signal_handlers(void) {
     return 0;
 }
 
+/* Monotonic milliseconds for the timer: unlike the wall clock, it never
+ * jumps when the system time is changed. */
+static int64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Write the whole output buffer. write() on a blocking socket may still
  * write less than asked (a signal arrives mid-way, or the buffer is large),
  * so loop until it is all gone. Returns 0, or -1 if the client is gone
@@ -116,6 +129,27 @@ static int write_pending(int fd, struct buf *out) {
     out->len = 0;
     buf_shrink_if_empty(out, BUFFER_KEEP_MAX);
     return 0;
+}
+
+/* Run one command with the core to ourselves: session_run_commands calls
+ * this for each command, in place of cmd_execute. Only executing needs the
+ * lock, because the store is shared; parsing does not, since the session
+ * (input, parser, output) is this thread's own. The lock is taken per
+ * command and never held across a read() or a write(): a client that
+ * pipelines a thousand commands, or is slow to read its replies, must not
+ * stop the other threads from running theirs.
+ *
+ * session_run_commands read the clock before its first command. Read it
+ * again once the lock is ours: waiting for the lock behind a slow command
+ * (a KEYS over millions of keys) must not make this one run at an old time. */
+static enum cmd_result execute_locked(struct core *core, size_t argc,
+                                      const struct resp_arg *argv, struct buf *out,
+                                      int64_t now_ms) {
+    (void)now_ms; /* read again below, under the lock */
+    pthread_mutex_lock(&server.lock);
+    enum cmd_result result = cmd_execute(core, argc, argv, out, clock_now_ms());
+    pthread_mutex_unlock(&server.lock);
+    return result;
 }
 
 /* Serve one client until it disconnects, breaks the protocol or QUITs. */
@@ -137,20 +171,11 @@ static void serve_client(int fd) {
         session_bytes_read(&s, (size_t)n);
 
         /* Execute what arrived, writing whenever LIMIT_PENDING_OUTPUT of
-         * replies has piled up. Parsing needs no lock: the session is this
-         * thread's own. Executing does, because the store is shared. The
-         * lock is taken per command and never held across a read() or a
-         * write(): a client slow to read its replies must not stop the
-         * other threads from running their commands. */
+         * replies has piled up, so that a client pipelining big GETs cannot
+         * make us hold all of its replies at once. Each command runs under
+         * the lock, in execute_locked. */
         for (;;) {
-            while (s.out.len < LIMIT_PENDING_OUTPUT && session_next_command(&s)) {
-                pthread_mutex_lock(&server.lock);
-                /* Read the clock once the lock is ours: waiting for it
-                 * behind a slow command (a KEYS over millions of keys) must
-                 * not make this command run at an old time. */
-                session_execute(&s, &server.core, clock_now_ms());
-                pthread_mutex_unlock(&server.lock);
-            }
+            session_run_commands(&s, &server.core, LIMIT_PENDING_OUTPUT, execute_locked);
             if (s.out.len == 0) break; /* no complete command left */
             if (write_pending(fd, &s.out) < 0) goto done;
         }
@@ -222,25 +247,52 @@ static void *client_thread(void *arg) {
     return NULL;
 }
 
-/* Active expiry: ten times a second, reclaim expired keys that nobody
- * touches, with bounded work under the lock. pthread_cond_timedwait sleeps
- * without holding the lock, and wakes at once when shutdown signals. */
-static void *expiry_thread(void *arg) {
+/* The timer's work: reclaim expired keys with bounded effort. It runs on
+ * the timer thread, under the lock (see timer_thread). */
+static void on_tick(void) {
+    core_reclaim_expired(&server.core, clock_now_ms());
+}
+
+/* The timer: a thread of its own that runs on_tick every TICK_MS, as steps
+ * 03 and 04 do between the turns of their loop. Every client thread may be
+ * blocked in read() for as long as its client is silent, so none of them
+ * can be the one to do it. pthread_cond_timedwait sleeps without holding
+ * the lock until the deadline, or until shutdown signals timer_wake. */
+static void *timer_thread(void *arg) {
     (void)arg;
     pthread_mutex_lock(&server.lock);
-    while (!server.stop_expiry) {
-        struct timespec wake;
-        clock_gettime(CLOCK_REALTIME, &wake);
-        wake.tv_nsec += 100 * 1000 * 1000;
-        if (wake.tv_nsec >= 1000000000L) {
-            wake.tv_sec++;
-            wake.tv_nsec -= 1000000000L;
+    int64_t next_tick = monotonic_ms() + TICK_MS;
+    while (!server.stop_timer) {
+        /* The deadline is a time on the condition variable's clock,
+         * CLOCK_MONOTONIC, as a struct timespec. */
+        struct timespec deadline = {.tv_sec = next_tick / 1000,
+                                    .tv_nsec = (long)(next_tick % 1000) * 1000000};
+        pthread_cond_timedwait(&server.timer_wake, &server.lock, &deadline);
+        int64_t now = monotonic_ms();
+        if (now >= next_tick) {
+            on_tick();
+            next_tick = now + TICK_MS;
         }
-        pthread_cond_timedwait(&server.expiry_wake, &server.lock, &wake);
-        core_reclaim_expired(&server.core, clock_now_ms());
     }
     pthread_mutex_unlock(&server.lock);
     return NULL;
+}
+
+/* Start the timer thread. Its condition variable waits on CLOCK_MONOTONIC,
+ * not on the default CLOCK_REALTIME: a deadline on the wall clock moves when
+ * the system time is set, and a jump back of an hour would stop the ticks
+ * for an hour. */
+static int start_timer(void) {
+    pthread_condattr_t attr;
+    int err = pthread_condattr_init(&attr);
+    if (err != 0) return err;
+    err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (err == 0) err = pthread_cond_init(&server.timer_wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (err != 0) return err;
+    err = start_thread(&server.timer_thread, timer_thread, NULL, 0);
+    if (err != 0) pthread_cond_destroy(&server.timer_wake);
+    return err;
 }
 
 /* Redis refuses a client past maxclients with this reply, then closes. */
@@ -254,14 +306,13 @@ static void reject_client(int fd) {
 /* Register a new client and start its thread. */
 static void add_client(int fd) {
     pthread_mutex_lock(&server.lock);
-    if (server.core.connected_clients >= server.core.maxclients) {
+    if (server.core.connected_clients >= server.opts.maxclients) {
         server.core.rejected_connections++;
         pthread_mutex_unlock(&server.lock);
         reject_client(fd);
         return;
     }
-    struct client *c = malloc(sizeof *c);
-    if (c == NULL) out_of_memory(sizeof *c);
+    struct client *c = mem_alloc(sizeof *c);
     c->fd = fd;
     c->prev = NULL;
     c->next = server.clients;
@@ -311,10 +362,18 @@ static void shutdown_clients(void) {
         if (shutdown(c->fd, SHUT_RDWR) < 0 && errno != ENOTCONN) perror("shutdown");
     }
     while (server.clients != NULL) pthread_cond_wait(&server.client_left, &server.lock);
-    server.stop_expiry = 1;
-    pthread_cond_signal(&server.expiry_wake);
     pthread_mutex_unlock(&server.lock);
-    pthread_join(server.expiry_thread, NULL);
+}
+
+/* Stop the timer thread: wake it, wait for it to end, and free what
+ * start_timer made. */
+static void stop_timer(void) {
+    pthread_mutex_lock(&server.lock);
+    server.stop_timer = 1;
+    pthread_cond_signal(&server.timer_wake);
+    pthread_mutex_unlock(&server.lock);
+    pthread_join(server.timer_thread, NULL);
+    pthread_cond_destroy(&server.timer_wake);
 }
 
 int main(int argc, char **argv) {
@@ -332,12 +391,10 @@ int main(int argc, char **argv) {
     server.listen_fd = net_listen(server.opts.bind, server.opts.port, 511, &port);
     if (server.listen_fd < 0) return 1;
 
-    unsigned char seed[16];
-    net_random_seed(seed);
-    core_init(&server.core, STEP_NAME, "threads", port, server.opts.maxclients, seed);
-    int err = start_thread(&server.expiry_thread, expiry_thread, NULL, 0);
+    core_init(&server.core, &server.opts, STEP_NAME, "threads", port, NULL);
+    int err = start_timer();
     if (err != 0) {
-        fprintf(stderr, STEP_NAME ": cannot start the expiry thread: %s\n", strerror(err));
+        fprintf(stderr, STEP_NAME ": cannot start the timer thread: %s\n", strerror(err));
         return 1;
     }
     fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
@@ -346,6 +403,7 @@ int main(int argc, char **argv) {
 
     fprintf(stderr, STEP_NAME ": shutting down\n");
     shutdown_clients();
+    stop_timer();
     if (close(server.listen_fd) < 0) perror("close");
     core_free(&server.core);
     return 0;

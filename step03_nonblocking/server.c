@@ -3,7 +3,7 @@
  * once: non-blocking sockets and a poll() readiness loop.
  *
  * No call here ever waits for one particular client. Every socket is in
- * non-blocking mode, so read() and write() return EAGAIN instead of
+ * non-blocking mode, so recv() and send() return EAGAIN instead of
  * sleeping, and the one place the thread sleeps is poll(), which waits for
  * *any* socket to become ready. Each connection remembers where it is (what
  * it has read, what it still has to write), so the loop can leave it and
@@ -26,8 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "core.h"
+#include "mem.h"
 #include "net.h"
+#include "options.h"
 #include "server_limits.h"
 #include "session.h"
 
@@ -36,9 +38,10 @@
 /* The timer: ten ticks a second, as Redis's default "hz 10". */
 enum { TICK_MS = 100 };
 
-/* A readable client is read at most this many times per wake-up, so that
- * one client sending without pause cannot keep the loop from the others. */
-enum { READS_PER_WAKEUP = 16 };
+/* One read per wake-up: poll() is level-triggered, so a client with
+ * more bytes waiting is simply reported ready again on the next turn,
+ * after every other ready client has had its turn. */
+enum { READS_PER_WAKEUP = 1 };
 
 /* One connected client: its socket and its protocol state. */
 struct conn {
@@ -70,7 +73,7 @@ static void on_stop_signal(int signo) {
  * SIGPIPE: writing to a socket whose peer has gone raises SIGPIPE, whose
  * default action kills the process. One client hanging up mid-reply must
  * not take the server down, so we ignore it and handle the EPIPE that
- * write() then returns instead.
+ * send() then returns instead.
  *
  * SIGINT and SIGTERM: installed without SA_RESTART, so poll() returns EINTR
  * when they arrive, and the loop sees the stop flag.
@@ -97,14 +100,19 @@ static int64_t monotonic_ms(void) {
 }
 
 /* Write as much of the output as the socket takes now. A non-blocking
- * write() takes what fits in the socket's send buffer and returns; EAGAIN
+ * send() takes what fits in the socket's send buffer and returns; EAGAIN
  * means the buffer is full, and poll() will say when it has room (POLLOUT).
  * What was written is dropped from the front of the buffer; the rest waits.
- * Returns 0, or -1 if the client is gone (EPIPE, ECONNRESET). */
+ * Returns 0, or -1 if the client is gone (EPIPE, ECONNRESET).
+ *
+ * send() and recv(), not step02's write() and read(): on a socket they do
+ * the same, but read() and write() first pass through the kernel's file
+ * layer, written for every kind of file, and recv() and send() go straight
+ * to the socket. Two such calls a request make that worth a little. */
 static int write_pending(struct conn *c) {
     struct buf *out = &c->s.out;
     while (out->len > 0) {
-        ssize_t n = write(c->fd, out->data, out->len);
+        ssize_t n = send(c->fd, out->data, out->len, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
         if (n < 0) return -1;
@@ -156,7 +164,7 @@ static void serve_client(struct conn *c, short revents) {
                 close_client(c);
                 return;
             }
-            ssize_t n = read(c->fd, space, room);
+            ssize_t n = recv(c->fd, space, room, 0);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break; /* all read */
             if (n <= 0) {
@@ -169,15 +177,19 @@ static void serve_client(struct conn *c, short revents) {
                 return;
             }
             session_bytes_read(&c->s, (size_t)n);
-            session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+            session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
         }
     }
     /* Output may have drained below the limit above: run what was held
      * back, then write. Again and again while the socket takes it all:
      * commands held back were read already, so no event will come for
-     * them, and stopping here would leave them unanswered for good. */
+     * them, and stopping here would leave them unanswered for good.
+     * Writing here, before going back to poll(), is what Redis does
+     * too (handleClientsWithPendingWrites, called just before it sleeps):
+     * the reply usually fits in the socket's buffer, so there is no need to
+     * ask for POLLOUT and wait for another wake-up to send it. */
     for (;;) {
-        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
         int held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
         if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
             close_client(c); /* gone, or QUIT / protocol error fully answered */
@@ -197,7 +209,7 @@ static void set_nodelay(int fd) {
         perror("setsockopt TCP_NODELAY"); /* harmless: replies are only slower */
 }
 
-/* From now on read(), write() and accept() on fd return EAGAIN instead of
+/* From now on recv(), send() and accept() on fd return EAGAIN instead of
  * waiting. */
 static int set_nonblocking(int fd) {
     int flags = fcntl(fd, F_GETFL);
@@ -218,7 +230,7 @@ static void reject_client(int fd) {
 
 /* Register a new client. */
 static void add_client(int fd) {
-    if (server.core.connected_clients >= server.core.maxclients || fd >= server.max_fds) {
+    if (server.core.connected_clients >= server.opts.maxclients || fd >= server.max_fds) {
         server.core.rejected_connections++;
         reject_client(fd);
         return;
@@ -228,8 +240,7 @@ static void add_client(int fd) {
         return;
     }
     set_nodelay(fd);
-    struct conn *c = malloc(sizeof *c);
-    if (c == NULL) out_of_memory(sizeof *c);
+    struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     session_init(&c->s);
     server.conns[fd] = c;
@@ -343,12 +354,8 @@ static int alloc_conn_table(void) {
     }
     server.max_fds = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576
                                                                           : (int)rl.rlim_cur;
-    server.conns = calloc((size_t)server.max_fds, sizeof *server.conns);
-    server.pfds = calloc((size_t)server.max_fds + 1, sizeof *server.pfds);
-    if (server.conns == NULL || server.pfds == NULL) {
-        perror("calloc");
-        return -1;
-    }
+    server.conns = mem_calloc((size_t)server.max_fds, sizeof *server.conns);
+    server.pfds = mem_calloc((size_t)server.max_fds + 1, sizeof *server.pfds);
     return 0;
 }
 
@@ -379,9 +386,7 @@ int main(int argc, char **argv) {
     server.spare_fd = open("/dev/null", O_RDONLY);
     if (server.spare_fd < 0) perror("open /dev/null"); /* EMFILE then pauses instead */
 
-    unsigned char seed[16];
-    net_random_seed(seed);
-    core_init(&server.core, STEP_NAME, "poll", port, server.opts.maxclients, seed);
+    core_init(&server.core, &server.opts, STEP_NAME, "poll", port, NULL);
     fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
 
     event_loop();

@@ -26,8 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "core.h"
+#include "mem.h"
 #include "net.h"
+#include "options.h"
 #include "server_limits.h"
 #include "session.h"
 
@@ -36,9 +38,9 @@
 /* The timer: ten ticks a second, as Redis's default "hz 10". */
 enum { TICK_MS = 100 };
 
-/* One read per wake-up: the events are level-triggered, so a client with
- * more bytes waiting is simply reported ready again on the next turn, after
- * every other ready client has had its turn. */
+/* One read per wake-up: epoll is level-triggered here, so a client with
+ * more bytes waiting is simply reported ready again on the next turn,
+ * after every other ready client has had its turn. */
 enum { READS_PER_WAKEUP = 1 };
 
 /* How many ready descriptors one epoll_wait call may return. More wait for
@@ -108,7 +110,7 @@ static int64_t monotonic_ms(void) {
  * What was written is dropped from the front of the buffer; the rest waits.
  * Returns 0, or -1 if the client is gone (EPIPE, ECONNRESET).
  *
- * send() and recv(), not step03's write() and read(): on a socket they do
+ * send() and recv(), not step02's write() and read(): on a socket they do
  * the same, but read() and write() first pass through the kernel's file
  * layer, written for every kind of file, and recv() and send() go straight
  * to the socket. Two such calls a request make that worth a little. */
@@ -197,7 +199,7 @@ static void serve_client(struct conn *c, uint32_t revents) {
                 return;
             }
             session_bytes_read(&c->s, (size_t)n);
-            session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+            session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
         }
     }
     /* Output may have drained below the limit above: run what was held
@@ -209,7 +211,7 @@ static void serve_client(struct conn *c, uint32_t revents) {
      * the reply usually fits in the socket's buffer, so there is no need to
      * ask for EPOLLOUT and wait for another wake-up to send it. */
     for (;;) {
-        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT);
+        session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
         int held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
         if (write_pending(c) < 0 || (c->s.closing && c->s.out.len == 0)) {
             close_client(c); /* gone, or QUIT / protocol error fully answered */
@@ -251,7 +253,7 @@ static void reject_client(int fd) {
 
 /* Register a new client. */
 static void add_client(int fd) {
-    if (server.core.connected_clients >= server.core.maxclients || fd >= server.max_fds) {
+    if (server.core.connected_clients >= server.opts.maxclients || fd >= server.max_fds) {
         server.core.rejected_connections++;
         reject_client(fd);
         return;
@@ -261,8 +263,7 @@ static void add_client(int fd) {
         return;
     }
     set_nodelay(fd);
-    struct conn *c = malloc(sizeof *c);
-    if (c == NULL) out_of_memory(sizeof *c);
+    struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     session_init(&c->s);
     /* Registered once, here; after this only changes of interest cost a
@@ -390,11 +391,7 @@ static int alloc_conn_table(void) {
     }
     server.max_fds = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576
                                                                           : (int)rl.rlim_cur;
-    server.conns = calloc((size_t)server.max_fds, sizeof *server.conns);
-    if (server.conns == NULL) {
-        perror("calloc");
-        return -1;
-    }
+    server.conns = mem_calloc((size_t)server.max_fds, sizeof *server.conns);
     return 0;
 }
 
@@ -436,9 +433,7 @@ int main(int argc, char **argv) {
     server.spare_fd = open("/dev/null", O_RDONLY);
     if (server.spare_fd < 0) perror("open /dev/null"); /* EMFILE then pauses instead */
 
-    unsigned char seed[16];
-    net_random_seed(seed);
-    core_init(&server.core, STEP_NAME, "epoll", port, server.opts.maxclients, seed);
+    core_init(&server.core, &server.opts, STEP_NAME, "epoll", port, NULL);
     fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);
 
     event_loop();

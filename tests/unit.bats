@@ -21,6 +21,10 @@ run_unit() {
     run_unit test_store
 }
 
+@test "glob patterns: Redis's answers, no exponential time, bounded recursion" {
+    run_unit test_glob
+}
+
 @test "commands: Redis's replies, expiry and TTLs with a set clock" {
     run_unit test_commands
 }

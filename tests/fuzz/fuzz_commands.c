@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "server_limits.h"
 #include "session.h"
 
@@ -33,9 +34,11 @@ static void count_key(const struct entry *e, void *arg) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const unsigned char seed[16] = "fuzz-fixed-seed";
+    struct options opts;
+    options_init(&opts);
     struct core core;
     struct session s;
-    core_init(&core, "fuzz", "none", 0, 10, seed);
+    core_init(&core, &opts, "fuzz", "none", 0, seed);
     session_init(&s);
 
     /* The first byte chooses the piece size: below 128, 1 to 64 bytes (a
@@ -59,12 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fed += n;
         /* The output bound stops a run early: "write" it and go on. */
         if (one_per_piece) {
-            session_run_commands(&s, &core, 1);
+            session_run_commands(&s, &core, 1, NULL);
             s.out.len = 0;
         } else {
             size_t pending;
             do {
-                session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+                session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT, NULL);
                 pending = s.out.len;
                 s.out.len = 0;
             } while (pending >= LIMIT_PENDING_OUTPUT && !s.closing);
@@ -76,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (one_per_piece) {
         size_t pending;
         do {
-            session_run_commands(&s, &core, 1);
+            session_run_commands(&s, &core, 1, NULL);
             pending = s.out.len;
             s.out.len = 0;
         } while (pending > 0 && !s.closing);

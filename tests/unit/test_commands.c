@@ -35,8 +35,15 @@ struct server {
     enum cmd_result last_result;
 };
 
+/* A core as a server starts it with no flags, and a fixed seed. */
+static void core_start(struct core *core) {
+    struct options opts;
+    options_init(&opts);
+    core_init(core, &opts, "test", "none", 6379, seed);
+}
+
 static void server_init(struct server *s) {
-    core_init(&s->core, "test", "none", 6379, 10000, seed);
+    core_start(&s->core);
     buf_init(&s->out);
     s->now = T0;
     s->last_result = CMD_OK;
@@ -483,135 +490,27 @@ static void test_expired_keys_stat(void) {
 
 /* ---- KEYS and glob patterns ---- */
 
-/* Each pattern against a database holding only `key`; `match` is what
- * redis-server 7.0.15 answered. */
-static const struct {
-    const char *pattern;
-    size_t pattern_len;
-    const char *key;
-    size_t key_len;
-    int match;
-} GLOBS[] = {
-    {"*", 1, "anything", 8, 1},
-    {"*", 1, "", 0, 1},
-    {"h?llo", 5, "hello", 5, 1},
-    {"h?llo", 5, "hllo", 4, 0},
-    {"h?llo", 5, "heello", 6, 0},
-    {"h*llo", 5, "hllo", 4, 1},
-    {"h*llo", 5, "heeeello", 8, 1},
-    {"h*llo", 5, "hellox", 6, 0},
-    {"h[ae]llo", 8, "hello", 5, 1},
-    {"h[ae]llo", 8, "hallo", 5, 1},
-    {"h[ae]llo", 8, "hillo", 5, 0},
-    {"h[^e]llo", 8, "hallo", 5, 1},
-    {"h[^e]llo", 8, "hello", 5, 0},
-    {"h[a-b]llo", 9, "hbllo", 5, 1},
-    {"h[a-b]llo", 9, "hcllo", 5, 0},
-    {"[a-c]", 5, "b", 1, 1},
-    {"[a-c]", 5, "d", 1, 0},
-    {"[c-a]", 5, "b", 1, 1},
-    {"[^a-c]", 6, "d", 1, 1},
-    {"[^a-c]", 6, "a", 1, 0},
-    {"\\*", 2, "*", 1, 1},
-    {"\\*", 2, "a", 1, 0},
-    {"a\\*b", 4, "a*b", 3, 1},
-    {"a\\*b", 4, "axb", 3, 0},
-    {"\\?", 2, "?", 1, 1},
-    {"\\?", 2, "x", 1, 0},
-    {"\\", 1, "\\", 1, 1},
-    {"a\\", 2, "a\\", 2, 1},
-    {"a\\", 2, "a", 1, 0},
-    {"[abc", 4, "a", 1, 1},
-    {"[abc", 4, "c", 1, 1},
-    {"[abc", 4, "d", 1, 0},
-    {"[abc", 4, "[", 1, 0},
-    {"[", 1, "[", 1, 0},
-    {"[", 1, "a", 1, 0},
-    {"[^", 2, "x", 1, 1},
-    {"[^", 2, "^", 1, 1},
-    {"[]", 2, "]", 1, 0},
-    {"[]", 2, "x", 1, 0},
-    {"[]]", 3, "]", 1, 0},
-    {"[]]", 3, "x]", 2, 0},
-    {"[\\]]", 4, "]", 1, 1},
-    {"[\\]", 3, "]", 1, 1},
-    {"[\\]", 3, "\\", 1, 0},
-    {"[a-]", 4, "a", 1, 1},
-    {"[a-]", 4, "-", 1, 0},
-    {"[a-]", 4, "^", 1, 1},
-    {"[a-]", 4, "]", 1, 1},
-    {"[-a]", 4, "-", 1, 1},
-    {"[-a]", 4, "a", 1, 1},
-    {"[-a]", 4, "b", 1, 0},
-    {"[a-c]x", 6, "bx", 2, 1},
-    {"a*b*c*d", 7, "abcd", 4, 1},
-    {"a*b*c*d", 7, "aXbYcZd", 7, 1},
-    {"a*b*c*d", 7, "abdc", 4, 0},
-    {"a*b*c*d", 7, "aXbYcZdd", 8, 1},
-    {"a*b*c*d", 7, "aXbYcZdx", 8, 0},
-    {"a**b", 4, "ab", 2, 1},
-    {"a**b", 4, "axxb", 4, 1},
-    {"**", 2, "x", 1, 1},
-    {"*a*", 3, "bab", 3, 1},
-    {"*a*", 3, "bbb", 3, 0},
-    {"a*", 2, "a", 1, 1},
-    {"a*", 2, "", 0, 0},
-    {"?", 1, "", 0, 0},
-    {"?*", 2, "x", 1, 1},
-    {"*?", 2, "", 0, 0},
-    {"", 0, "a", 1, 0},
-    {"a*[", 3, "ab", 2, 0},
-    {"a*[b", 4, "ab", 2, 1},
-    {"a[b", 3, "ab", 2, 1},
-    {"a[b-", 4, "ab", 2, 1},
-    {"a[b-", 4, "a-", 2, 1},
-    {"a[b-", 4, "ac", 2, 0},
-    {"a\\b", 3, "ab", 2, 1},
-    {"[\\a-c]", 6, "b", 1, 0},
-    {"[\\a-c]", 6, "-", 1, 1},
-    {"[\\a-c]", 6, "c", 1, 1},
-    {"*\\", 2, "x\\", 2, 1},
-    {"*\\", 2, "x", 1, 0},
-    {"x*\\*", 4, "x*", 2, 1},
-    {"x*\\*", 4, "xab*", 4, 1},
-    {"[a-c", 4, "b", 1, 1},
-    {"[a-", 3, "a", 1, 1},
-    {"[a-", 3, "-", 1, 1},
-    {"\xe9", 1, "\xe9", 1, 1},
-    {"[\x80-\xff]", 5, "\xe9", 1, 1},
-    {"[a-\xff]", 5, "b", 1, 0},
-    {"[a-\xff]", 5, "\xe9", 1, 0},
-    {"k\0*", 3, "k\0x", 3, 1},
-    {"k*", 2, "k\0x", 3, 1},
-};
-
-static void test_glob(void) {
+static void test_keys(void) {
     struct server s;
     server_init(&s);
-    struct buf want;
-    buf_init(&want);
-    int all_ok = 1;
-    for (size_t i = 0; i < sizeof GLOBS / sizeof GLOBS[0]; i++) {
-        EXPECT(&s, "+OK\r\n", "FLUSHALL");
-        struct resp_arg set[3] = {arg("SET", 3), arg(GLOBS[i].key, GLOBS[i].key_len),
-                                  arg("v", 1)};
-        all_ok &= run_argv(&s, 3, set, "+OK\r\n", 5);
-        want.len = 0;
-        if (GLOBS[i].match) {
-            char head[32];
-            int n = snprintf(head, sizeof head, "*1\r\n$%zu\r\n", GLOBS[i].key_len);
-            buf_append(&want, head, (size_t)n);
-            buf_append(&want, GLOBS[i].key, GLOBS[i].key_len);
-            buf_append(&want, "\r\n", 2);
-        } else {
-            buf_append_str(&want, "*0\r\n");
-        }
-        struct resp_arg keys[2] = {arg("KEYS", 4), arg(GLOBS[i].pattern, GLOBS[i].pattern_len)};
-        int ok = run_argv(&s, 2, keys, want.data, want.len);
-        if (!ok) fprintf(stderr, "  (glob case %zu)\n", i);
-        all_ok &= ok;
-    }
-    CHECK(all_ok);
+
+    /* Patterns go to glob_match (tests/unit/test_glob.c tries it on every
+     * kind of pattern); here, that KEYS hands them over and replies right:
+     * a binary key whole, with its NUL. */
+    struct resp_arg set_binary[3] = {arg("SET", 3), arg("k\0x", 3), arg("v", 1)};
+    CHECK(run_argv(&s, 3, set_binary, "+OK\r\n", 5));
+    struct resp_arg nul_pattern[2] = {arg("KEYS", 4), arg("k\0*", 3)};
+    CHECK(run_argv(&s, 2, nul_pattern, "*1\r\n$3\r\nk\0x\r\n", 13));
+    EXPECT(&s, "*1\r\n$3\r\nk\0x\r\n", "KEYS", "k*");
+    EXPECT(&s, "*0\r\n", "KEYS", "k");
+
+    /* "*" alone lists every key without asking the matcher, so an empty key
+     * is listed, though "*" does not match "" and "**" lists nothing (both
+     * as redis-server 7.0.15 answers). */
+    EXPECT(&s, "+OK\r\n", "FLUSHALL");
+    EXPECT(&s, "+OK\r\n", "SET", "", "v");
+    EXPECT(&s, "*1\r\n$0\r\n\r\n", "KEYS", "*");
+    EXPECT(&s, "*0\r\n", "KEYS", "**");
 
     /* Several keys at once: the reply holds each match once. */
     EXPECT(&s, "+OK\r\n", "FLUSHALL");
@@ -623,27 +522,6 @@ static void test_glob(void) {
     CHECK((s.out.len == 24 && memcmp(s.out.data, "*2\r\n$3\r\ntwo\r\n$5\r\nthree\r\n", 24) == 0) ||
           (s.out.len == 24 && memcmp(s.out.data, "*2\r\n$5\r\nthree\r\n$3\r\ntwo\r\n", 24) == 0));
     s.out.len = 0;
-
-    /* A pattern that takes exponential time with naive backtracking:
-     * each '*' would retry every split of the a's. This must return at
-     * once (the test as a whole must stay well under a second). */
-    struct buf long_key;
-    buf_init(&long_key);
-    build(&long_key, "", 'a', 20000, "");
-    struct resp_arg set[3] = {arg("SET", 3), arg(long_key.data, long_key.len), arg("v", 1)};
-    CHECK(run_argv(&s, 3, set, "+OK\r\n", 5));
-    EXPECT(&s, "*0\r\n", "KEYS", "a*a*a*a*a*a*a*a*a*a*b");
-    EXPECT(&s, "*0\r\n", "KEYS", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b*");
-    EXPECT(&s, "*0\r\n", "KEYS", "a*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*b");
-    /* And a pattern of that shape that does match still matches. */
-    want.len = 0;
-    buf_append_str(&want, "*1\r\n$20000\r\n");
-    buf_append(&want, long_key.data, long_key.len);
-    buf_append_str(&want, "\r\n");
-    struct resp_arg keys[2] = {arg("KEYS", 4), arg("a*a*a*a*a*a*a*a*a*a*a", 21)};
-    CHECK(run_argv(&s, 2, keys, want.data, want.len));
-    buf_free(&long_key);
-    buf_free(&want);
     server_free(&s);
 }
 
@@ -878,7 +756,7 @@ static void test_quit(void) {
 static void test_session_pipeline(void) {
     struct core core;
     struct session s;
-    core_init(&core, "test", "none", 6379, 10000, seed);
+    core_start(&core);
     session_init(&s);
     struct buf input;
     buf_init(&input);
@@ -889,7 +767,7 @@ static void test_session_pipeline(void) {
     CHECK(room >= input.len);
     memcpy(space, input.data, input.len);
     session_bytes_read(&s, input.len);
-    session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+    session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT, NULL);
     static const char expected_tail[] = "+OK\r\n$-1\r\n$1\r\n1\r\n";
     size_t tail = sizeof expected_tail - 1;
     CHECK(s.out.len == 20 * 5 + tail); /* 20 "+OK\r\n", then the three */
@@ -909,7 +787,7 @@ static void test_session_pipeline(void) {
         space = session_read_space(&s, &room);
         memcpy(space, input.data + at, n);
         session_bytes_read(&s, n);
-        session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+        session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT, NULL);
     }
     CHECK(s.out.len == 5 && memcmp(s.out.data, "+OK\r\n", 5) == 0);
     CHECK(store_count(&core.store) == 2000 + 2);
@@ -917,7 +795,7 @@ static void test_session_pipeline(void) {
     space = session_read_space(&s, &room);
     memcpy(space, "PING\r\n", 6);
     session_bytes_read(&s, 6);
-    session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT);
+    session_run_commands(&s, &core, LIMIT_PENDING_OUTPUT, NULL);
     CHECK(s.batch_argv_cap < 4001);
 
     /* 21 INCRs; the output limit of 1 byte stops the run after each reply,
@@ -937,7 +815,7 @@ static void test_session_pipeline(void) {
     memcpy(space, input.data, fed); /* 20 at once: a batch of 16, then 4 */
     session_bytes_read(&s, fed);
     while (runs++ < 100 && (fed < input.len || s.in_done < s.in.len)) {
-        session_run_commands(&s, &core, 1);
+        session_run_commands(&s, &core, 1, NULL);
         buf_append(&replies, s.out.data, s.out.len);
         s.out.len = 0;
         if (fed < input.len) {
@@ -968,7 +846,7 @@ int main(void) {
     test_ttl_kept_or_cleared();
     test_expired_keys();
     test_expired_keys_stat();
-    test_glob();
+    test_keys();
     test_glob_nesting();
     test_unknown_command();
     test_arity();

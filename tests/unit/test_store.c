@@ -789,11 +789,11 @@ static void test_set_over_expired(void) {
 static void test_prefetch(void) {
     struct store s;
     store_init(&s, seed);
-    struct resp_arg keys[40];
+    struct store_key keys[40];
     char names[40][16];
     for (int i = 0; i < 40; i++) {
         snprintf(names[i], sizeof names[i], "name:%d", i);
-        keys[i].ptr = names[i];
+        keys[i].bytes = names[i];
         keys[i].len = strlen(names[i]);
     }
     store_prefetch(&s, keys, 40); /* no buckets at all yet */
@@ -811,7 +811,7 @@ static void test_prefetch(void) {
     size_t count = store_count(&s);
     long rehash_index = s.rehash_index;
     store_prefetch(&s, keys, 40);
-    struct resp_arg odd[2] = {{"", 0}, {"\0\r\n", 3}};
+    struct store_key odd[2] = {{"", 0}, {"\0\r\n", 3}};
     store_prefetch(&s, odd, 2);
     CHECK(store_count(&s) == count);
     CHECK(s.rehash_index == rehash_index); /* not even a rehash step */

@@ -1,0 +1,54 @@
+/*
+ * core.h - the state every command works on: the keys, the options the
+ * server was started with, and the counters INFO shows.
+ *
+ * A step's server.c owns one struct core, starts it with core_init once
+ * its listening socket is open, and hands it to every command it runs
+ * (commands.h). The core never reads the clock by itself: whoever calls
+ * into it passes the time, read with clock_now_ms, so that the unit tests
+ * can set the time by hand.
+ */
+#ifndef CORE_H
+#define CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "store.h"
+
+struct core {
+    struct store store;
+    struct options opts;       /* a copy of the flags the server started with */
+    const char *step_name;     /* e.g. "step01_blocking", shown by INFO */
+    const char *io_model;      /* e.g. "blocking", INFO's multiplexing_api */
+    int port;                  /* the port listened on (opts.port may be 0) */
+    int64_t started_ms;
+
+    /* Counters kept by the step's server.c. */
+    long long connected_clients;
+    long long total_connections_received;
+    long long rejected_connections;
+
+    /* Kept by cmd_execute. (INFO's expired_keys is counted by the store.) */
+    long long total_commands_processed;
+};
+
+/* Start the core with the parsed options, the step's name and I/O model,
+ * and the port it listens on. seed keys the store's hash function: NULL
+ * for 16 random bytes, which a server wants (a client that cannot guess
+ * the seed cannot aim its keys at one bucket), or 16 fixed bytes, which a
+ * test wants, to be repeatable. */
+void core_init(struct core *core, const struct options *opts, const char *step_name,
+               const char *io_model, int port, const unsigned char *seed);
+void core_free(struct core *core);
+
+/* Wall-clock time in milliseconds since the Unix epoch: the clock that
+ * EXPIREAT and TTL speak in. */
+int64_t clock_now_ms(void);
+
+/* Active expiry, for the steps with a timer: reclaim expired keys with
+ * bounded work. Returns the number reclaimed. */
+size_t core_reclaim_expired(struct core *core, int64_t now_ms);
+
+#endif
