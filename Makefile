@@ -9,7 +9,7 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for a while
 #   make bench      measure every step and Redis (QUICK=1: under a minute)
 #   make exercise   run one exercise's test (NAME=...; without it, list them)
-#   make diff       show what a step changed (STEP=04: step03 -> step04)
+#   make diff       show what a step changed (STEP=04: step03 -> step04; FROM=01 for another)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -123,12 +123,18 @@ exercise: all
 	else echo "bats tests/exercises/$(NAME).bats"; bats tests/exercises/$(NAME).bats; fi
 
 # What a step changed, as a unified diff of its server.c against the step
-# before it: `make diff STEP=04` is step03 -> step04. Without STEP, all three.
+# before it: `make diff STEP=04` is step03 -> step04. Without STEP, every
+# step against the one before it. FROM compares with another step instead:
+# `make diff STEP=03 FROM=01` is step01 -> step03.
 DIFF_STEPS = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(wordlist 2,$(words $(STEPS)),$(STEPS)))
+DIFF_FROM = $(if $(FROM),$(filter step$(FROM)_%,$(STEPS)))
 diff:
 	@test -n "$(DIFF_STEPS)" || { echo "STEP=$(STEP) names no step after the first (two digits: STEP=03); steps: $(STEPS)"; exit 2; }
+	@test -z "$(FROM)" || test -n "$(STEP)" || { echo "FROM goes with STEP: make diff STEP=03 FROM=01"; exit 2; }
+	@test -z "$(FROM)" || test -n "$(DIFF_FROM)" || { echo "FROM=$(FROM) names no step (two digits: FROM=01); steps: $(STEPS)"; exit 2; }
 	@for to in $(DIFF_STEPS); do \
-	  from=$$(echo " $(STEPS) " | sed "s| $$to .*||" | awk '{ print $$NF }'); \
+	  from="$(DIFF_FROM)"; \
+	  test -n "$$from" || from=$$(echo " $(STEPS) " | sed "s| $$to .*||" | awk '{ print $$NF }'); \
 	  test -n "$$from" || { echo "$$to is the first step: nothing to compare it with"; exit 2; }; \
 	  diff -u --label $$from/server.c --label $$to/server.c $$from/server.c $$to/server.c; \
 	done; true

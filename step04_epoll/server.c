@@ -80,8 +80,9 @@ static void on_stop_signal(int signo) {
  * not take the server down, so we ignore it and handle the EPIPE that
  * send() then returns instead.
  *
- * SIGINT and SIGTERM: installed without SA_RESTART, so epoll_wait() returns
- * EINTR when they arrive, and the loop sees the stop flag.
+ * SIGINT and SIGTERM: installed without SA_RESTART, so the loop's one
+ * blocking call, its wait for readiness, returns EINTR when they arrive, and
+ * the loop sees the stop flag.
  */
 static int install_signal_handlers(void) {
     struct sigaction sa;
@@ -90,7 +91,7 @@ static int install_signal_handlers(void) {
     sa.sa_handler = SIG_IGN;
     if (sigaction(SIGPIPE, &sa, NULL) < 0) return -1;
     sa.sa_handler = on_stop_signal;
-    sa.sa_flags = 0; /* no SA_RESTART: epoll_wait() must return EINTR */
+    sa.sa_flags = 0; /* no SA_RESTART: blocked calls must return EINTR */
     if (sigaction(SIGINT, &sa, NULL) < 0) return -1;
     if (sigaction(SIGTERM, &sa, NULL) < 0) return -1;
     return 0;
