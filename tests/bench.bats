@@ -6,16 +6,15 @@
 # These tests check the benchmark, never a server's speed: timings on a
 # shared machine prove nothing, so no figure is compared with a threshold.
 
+load helpers
+
 setup() {
-    ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
     cd "$ROOT"
-    FLOOR_PID=""
 }
 
-# A test that started the floor server by hand stops it, even if it failed
-# half-way.
+# The test that starts the floor server stops it, even if it failed half-way.
 teardown() {
-    [ -z "$FLOOR_PID" ] || { kill -TERM "$FLOOR_PID" 2>/dev/null; wait "$FLOOR_PID" 2>/dev/null; } || true
+    stop_server || true
 }
 
 # A raw.tsv of three rounds, written by hand so the medians are known.
@@ -151,24 +150,15 @@ write_fixture() {
 }
 
 @test "the floor server answers +OK to every command, whole or split, and nothing else" {
-    local WIRE="$ROOT/tests/tools/wire" log="$BATS_TEST_TMPDIR/floor.log" port="" i
-    tests/bench/floor_server --port 0 >"$log" 2>&1 3>&- &
-    FLOOR_PID=$!
-    for i in $(seq 1 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { cat "$log"; false; }
+    # fd 3 is bats's own: a server left holding it would make bats wait forever.
+    start_on_free_port "$BATS_TEST_TMPDIR/floor.log" tests/bench/floor_server --port 0 3>&-
     # Three commands in one write: three replies, whatever the commands.
-    run "$WIRE" -p "$port" -n 3 -t 2000 '*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$6\r\nDBSIZE\r\n'
+    run "$WIRE" -p "$PORT" -n 3 -t 2000 '*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$6\r\nDBSIZE\r\n'
     [ "$output" = '+OK\r\n+OK\r\n+OK\r\n' ]
     # Two commands sent three bytes at a time: two replies, no more.
-    run "$WIRE" -p "$port" -t 1000 -c 3 -d 2000 '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$3\r\nval\r\n*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n'
+    run "$WIRE" -p "$PORT" -t 1000 -c 3 -d 2000 '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$3\r\nval\r\n*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n'
     [ "$output" = '+OK\r\n+OK\r\n' ]
-    kill -TERM "$FLOOR_PID"
-    wait "$FLOOR_PID"
-    FLOOR_PID=""
+    stop_server
 }
 
 @test "bench ONLY with floor: the floor is measured in the throughput cases only; an unknown server, or nothing to measure, is refused" {

@@ -31,7 +31,6 @@ setup_file() {
 }
 
 teardown_file() {
-    # Reference first: with STEP=redis, stop_server forgets REDIS_PID.
     stop_reference_redis
     stop_server
 }

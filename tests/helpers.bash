@@ -16,18 +16,23 @@ ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME:-$0}")" &&
 WIRE="$ROOT/tests/tools/wire"
 STEP="${STEP:-step01_blocking}"
 
+# Starting and stopping a server is shared with tests/bench/run and
+# tests/tools/transcripts: start_on_free_port, start_redis_on_free_port and
+# stop_with.
+source "$ROOT/tests/lib/servers.bash"
+
 # Start this suite's step. Sets SERVER_PID and PORT. Extra flags are passed on.
 # STEP=redis runs the suite against a real redis-server instead: that is how
 # the suite itself is checked, since every expectation in it must hold for
 # Redis 7.0 too.
 start_server() {
+    SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
+    # fd 3 is bats's own: a server left holding it would make bats wait forever.
     if [ "$STEP" = redis ]; then
-        start_reference_redis || return 1
-        export SERVER_PID=$REDIS_PID
-        export PORT=$REDIS_PORT
+        start_redis_on_free_port "$SERVER_LOG" 3>&- || return 1
+        export SERVER_PID PORT
         return 0
     fi
-    SERVER_LOG="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/server.log"
     # An AddressSanitizer build holds freed memory back (its quarantine, 256
     # MiB by default) to catch use after free; a small one keeps the RSS
     # checks meaningful, and detect_leaks makes a leak at exit a failure.
@@ -35,72 +40,35 @@ start_server() {
         export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1:abort_on_error=0}"
         export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
     fi
-    # Empty the log first, in this shell: the ">" below runs in the child,
-    # maybe only after the loop has read the log, and a server started
-    # earlier in the same test would leave its own port there.
-    : >"$SERVER_LOG"
-    # fd 3 is bats's own: a server left holding it would make bats wait forever.
     # SERVER_BINARY picks another build of the step, e.g. server-tsan;
     # SERVER_WRAPPER runs it under a tool, e.g. valgrind (split into words).
     # shellcheck disable=SC2086
-    ${SERVER_WRAPPER:-} "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" >"$SERVER_LOG" 2>&1 3>&- &
-    export SERVER_PID=$!
-    export PORT=""
-    local i
-    for i in $(seq 1 600); do
-        PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVER_LOG" | head -n 1)
-        [ -n "$PORT" ] && return 0
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "server exited at start-up:" >&2
-            cat "$SERVER_LOG" >&2
-            return 1
-        fi
-        sleep 0.05
-    done
-    echo "server did not report its port within 30 s:" >&2
-    cat "$SERVER_LOG" >&2
-    return 1
+    start_on_free_port "$SERVER_LOG" ${SERVER_WRAPPER:-} "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" 3>&- ||
+        return 1
+    export SERVER_PID PORT
 }
 
 # Stop our server with SIGTERM and wait for it, so no test leaves one behind.
 # Returns the server's exit status.
 stop_server() {
-    [ -n "${SERVER_PID:-}" ] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    local status=0
-    [ "$STEP" != redis ] || REDIS_PID=""
-    wait "$SERVER_PID" || status=$?
-    SERVER_PID=""
-    return "$status"
+    stop_with TERM
 }
 
 have_redis_server() { command -v redis-server >/dev/null 2>&1; }
 have_redis_cli() { command -v redis-cli >/dev/null 2>&1; }
 have_redis_benchmark() { command -v redis-benchmark >/dev/null 2>&1; }
 
-# Start a real redis-server as the reference, on a free port found by
-# trying random ones (redis-server cannot be asked for port 0). Sets
-# REDIS_PID and REDIS_PORT.
+# Start a real redis-server as the reference, beside our server. Sets
+# REDIS_PID and REDIS_PORT. The library names what it starts SERVER_PID and
+# PORT: ours keeps those names, so they are put back after.
 start_reference_redis() {
-    local try
-    for try in $(seq 1 20); do
-        REDIS_PORT=$((20000 + RANDOM % 30000))
-        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-            --daemonize no --loglevel warning >"${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/redis.log" 2>&1 3>&- &
-        REDIS_PID=$!
-        local i
-        for i in $(seq 1 100); do
-            if ! kill -0 "$REDIS_PID" 2>/dev/null; then break; fi
-            if "$WIRE" -p "$REDIS_PORT" -n 1 -t 200 'PING\r\n' 2>/dev/null | grep -q PONG; then
-                return 0
-            fi
-            sleep 0.05
-        done
-        kill "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
-    done
-    echo "could not start redis-server" >&2
-    return 1
+    local our_pid="${SERVER_PID:-}" our_port="${PORT:-}" status=0
+    start_redis_on_free_port "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/redis.log" 3>&- || status=1
+    REDIS_PID=$SERVER_PID
+    REDIS_PORT=$PORT
+    SERVER_PID=$our_pid
+    PORT=$our_port
+    return "$status"
 }
 
 stop_reference_redis() {
