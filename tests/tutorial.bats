@@ -1,8 +1,9 @@
 # tutorial.bats - TUTORIAL.md cannot drift from the code: every C excerpt in
 # it must appear, line for line, in the file it names; every diff hunk must
-# still be part of the diff between the steps it names; every "what you
-# should see" transcript must print, run against the real server, exactly
-# what it shows.
+# still be part of the diff between the steps it names, and every hunk
+# between neighbour steps must be shown or listed with its reason; every
+# "what you should see" transcript must print, run against the real server,
+# exactly what it shows.
 
 setup() {
     ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
@@ -64,14 +65,14 @@ setup() {
 
 @test "the hunk checker catches a changed line, a wrong file and a missing @@" {
     local md="$BATS_TEST_TMPDIR/t.md"
-    local hunk=("--- step03_nonblocking/server.c" "+++ step04_epoll/server.c" "@@ serve_client @@"
-        "-            ssize_t n = read(c->fd, space, room);"
-        "+            ssize_t n = recv(c->fd, space, room, 0);")
+    local hunk=("--- step03_nonblocking/server.c" "+++ step04_epoll/server.c" "@@ event_loop @@"
+        "-        int ready = poll(server.pfds, n, timeout);"
+        "+        int ready = epoll_wait(server.epoll_fd, events, MAX_EVENTS, timeout);")
     printf '%s\n' '```diff' "${hunk[@]}" '```' >"$md"
     run tests/tools/hunks "$md"
     [ "$status" -eq 0 ]
     # The same lines with the new side changed,
-    printf '%s\n' '```diff' "${hunk[@]:0:4}" "+            ssize_t n = recv(c->fd, space, room, MSG_PEEK);" '```' >"$md"
+    printf '%s\n' '```diff' "${hunk[@]:0:4}" "+        int ready = epoll_wait(server.epoll_fd, events, 16, timeout);" '```' >"$md"
     run tests/tools/hunks "$md"
     [ "$status" -eq 1 ]
     # ... against the wrong pair of steps,
@@ -82,6 +83,41 @@ setup() {
     printf '%s\n' '```diff' "${hunk[@]:0:2}" "${hunk[@]:3}" '```' >"$md"
     run tests/tools/hunks "$md"
     [ "$status" -eq 1 ]
+}
+
+@test "every hunk between neighbour steps is shown in TUTORIAL.md or listed, with its reason, in tests/unshown-hunks.txt" {
+    run tests/tools/hunks --coverage tests/unshown-hunks.txt TUTORIAL.md
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # The list stays short: most of every diff is shown and explained.
+    [ "$(grep -vc '^#' tests/unshown-hunks.txt)" -le 8 ]
+}
+
+@test "the coverage check catches an unshown hunk, a stale entry and an entry for a shown hunk" {
+    local md="$BATS_TEST_TMPDIR/t.md" list="$BATS_TEST_TMPDIR/list.txt"
+    # The real list with one entry taken out: that hunk is now unaccounted for.
+    grep -v 'include <poll.h>' tests/unshown-hunks.txt >"$list"
+    run tests/tools/hunks --coverage "$list" TUTORIAL.md
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"neither shown in a \`\`\`diff block nor listed"*"#include <poll.h>"* ]]
+    # An entry that names no hunk.
+    { cat tests/unshown-hunks.txt; printf 'step04_epoll\t+    no such line;\ta reason\n'; } >"$list"
+    run tests/tools/hunks --coverage "$list" TUTORIAL.md
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"names no hunk"*"no such line"* ]]
+    # An entry for a hunk the Markdown shows: the list must not keep it.
+    printf '%s\n' '```diff' '--- step03_nonblocking/server.c' '+++ step04_epoll/server.c' '@@ x @@' \
+        '-#include <poll.h>' '```' >"$md"
+    cat TUTORIAL.md >>"$md"
+    run tests/tools/hunks --coverage tests/unshown-hunks.txt "$md"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"shows: take it out"* ]]
+    # An entry without its reason.
+    { grep -v 'include <poll.h>' tests/unshown-hunks.txt; printf 'step04_epoll\t-#include <poll.h>\n'; } >"$list"
+    run tests/tools/hunks --coverage "$list" TUTORIAL.md
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"separated by tabs"* ]]
 }
 
 @test "every transcript in TUTORIAL.md prints what it shows, on the real servers" {
