@@ -14,7 +14,7 @@ setup() {
 
 # The test that starts the floor server stops it, even if it failed half-way.
 teardown() {
-    stop_server || true
+    end_test || true
 }
 
 # A raw.tsv of three rounds, written by hand so the medians are known.

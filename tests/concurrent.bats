@@ -17,20 +17,7 @@ setup() {
 }
 
 teardown() {
-    for fd in ${OPEN_FDS:-}; do eval "exec $fd>&-"; done
-    OPEN_FDS=""
-    stop_server || true
-}
-
-# Stop the server and require a clean exit (0): no race, no crash.
-stop_server_cleanly() {
-    local status=0
-    stop_server || status=$?
-    if [ "$status" != 0 ]; then
-        echo "server exited with status $status; its log:"
-        cat "$SERVER_LOG"
-        return 1
-    fi
+    end_test || true
 }
 
 # open_client VAR: connect a raw client and keep it open until teardown.

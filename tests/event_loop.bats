@@ -10,18 +10,7 @@ setup() {
 }
 
 teardown() {
-    local pid
-    for pid in $HELPERS_PIDS; do kill "$pid" 2>/dev/null || true; done
-    for pid in $HELPERS_PIDS; do wait "$pid" 2>/dev/null || true; done
-    for fd in ${OPEN_FDS:-}; do eval "exec $fd>&-"; done
-    OPEN_FDS=""
-    stop_server || true
-}
-
-stop_server_cleanly() {
-    local status=0
-    stop_server || status=$?
-    [ "$status" = 0 ] || { echo "server exited with status $status"; cat "$SERVER_LOG"; return 1; }
+    end_test || true
 }
 
 @test "500 clients holding half-sent commands: a PING is still answered at once" {

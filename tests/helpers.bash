@@ -1,5 +1,5 @@
-# helpers.bash - what every suite shares: start and stop servers, send raw
-# bytes, compare replies byte for byte.
+# helpers.bash - what every suite shares: start and stop servers, clean up
+# after a test, send raw bytes, compare replies byte for byte.
 #
 # A suite runs against one step, named by the STEP variable (for example
 # STEP=step01_blocking); tests/run_all sets it for each step in turn.
@@ -52,6 +52,35 @@ start_server() {
 # Returns the server's exit status.
 stop_server() {
     stop_with TERM
+}
+
+# Stop the server and require a clean exit (0): no crash, no leak found by
+# AddressSanitizer, no race found by ThreadSanitizer (TSAN_OPTIONS with
+# exitcode=66 makes its report an exit status of 66).
+stop_server_cleanly() {
+    local status=0
+    stop_server || status=$?
+    if [ "$status" != 0 ]; then
+        echo "server exited with status $status; its log:"
+        cat "$SERVER_LOG"
+        return 1
+    fi
+}
+
+# end_test: what a suite's teardown does after each test, passed or failed
+# half-way: kill the helpers the test left running (HELPERS_PIDS: see
+# hold), close the connections it held open in this shell (their
+# descriptors in OPEN_FDS), and stop the server. Returns the server's exit
+# status, as stop_server does; a suite whose tests check that status
+# themselves (stop_server_cleanly) writes `end_test || true`.
+end_test() {
+    local pid fd
+    for pid in ${HELPERS_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
+    for pid in ${HELPERS_PIDS:-}; do wait "$pid" 2>/dev/null || true; done
+    HELPERS_PIDS=""
+    for fd in ${OPEN_FDS:-}; do eval "exec $fd>&-"; done
+    OPEN_FDS=""
+    stop_server
 }
 
 have_redis_server() { command -v redis-server >/dev/null 2>&1; }
@@ -140,8 +169,9 @@ resp() {
 }
 
 # hold N [options]: hold N connections to our server in the background
-# until the test ends. The suite's teardown kills the pids in HELPERS_PIDS,
-# so call this directly, not through `run`, whose subshell would lose them.
+# until the test ends. end_test, in the suite's teardown, kills the pids in
+# HELPERS_PIDS, so call this directly, not through `run`, whose subshell
+# would lose them.
 # Waits until they are all open and leaves holdconns's report in $HOLD_OUT.
 hold() {
     local count="$1"

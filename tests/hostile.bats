@@ -15,16 +15,7 @@ setup() {
 }
 
 teardown() {
-    local pid
-    for pid in $HELPERS_PIDS; do kill "$pid" 2>/dev/null || true; done
-    for pid in $HELPERS_PIDS; do wait "$pid" 2>/dev/null || true; done
-    stop_server || true
-}
-
-stop_server_cleanly() {
-    local status=0
-    stop_server || status=$?
-    [ "$status" = 0 ] || { echo "server exited with status $status"; cat "$SERVER_LOG"; return 1; }
+    end_test || true
 }
 
 # survived INPUT: the server is still running after INPUT (a file); if not,

@@ -13,22 +13,7 @@ setup() {
 }
 
 teardown() {
-    for fd in ${OPEN_FDS:-}; do eval "exec $fd>&-"; done
-    OPEN_FDS=""
-    for pid in ${HELPERS_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
-    HELPERS_PIDS=""
-    stop_server || true
-}
-
-# Stop the server and require a clean exit: 66 is ThreadSanitizer's report.
-stop_server_cleanly() {
-    local status=0
-    stop_server || status=$?
-    if [ "$status" != 0 ]; then
-        echo "server exited with status $status; its log:"
-        cat "$SERVER_LOG"
-        return 1
-    fi
+    end_test || true
 }
 
 # now_ms: the wall clock in milliseconds.

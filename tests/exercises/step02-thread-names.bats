@@ -1,7 +1,7 @@
 # tests/exercises/step02-thread-names.bats - exercise of chapter 2: name every thread.
 # top -H, ps -L and gdb show each thread by the name the kernel keeps in
-# /proc/PID/task/TID/comm. Step02's threads must say what they are: "expiry"
-# for the expiry thread, "client fd N" (N the client's socket) for a client's
+# /proc/PID/task/TID/comm. Step02's threads must say what they are: "timer"
+# for the timer thread, "client fd N" (N the client's socket) for a client's
 # thread while it is connected, and the main thread keeps the program's name.
 # Run it with: make exercise NAME=step02-thread-names
 STEP="${STEP:-step02_threads}"
@@ -12,9 +12,7 @@ setup() {
 }
 
 teardown() {
-    for fd in ${OPEN_FDS:-}; do eval "exec $fd>&-"; done
-    OPEN_FDS=""
-    stop_server || true
+    end_test || true
 }
 
 # The names of the server's threads, one a line. A thread may exit while
@@ -58,17 +56,17 @@ disconnect_client() {
     OPEN_FDS=$(echo " $OPEN_FDS " | sed "s/ $1 / /")
 }
 
-@test "the expiry thread is named expiry; the main thread keeps its name" {
-    # The expiry thread may not have run yet when the server reports its
+@test "the timer thread is named timer; the main thread keeps its name" {
+    # The timer thread may not have run yet when the server reports its
     # port: give it up to 10 s to name itself.
     local names="" i
     for i in $(seq 1 100); do
         names=$(thread_names)
-        [ "$(grep -cx expiry <<<"$names")" = 1 ] && break
+        [ "$(grep -cx timer <<<"$names")" = 1 ] && break
         sleep 0.1
     done
-    [ "$(grep -cx expiry <<<"$names")" = 1 ] || {
-        echo "expected one thread named 'expiry' (see PR_SET_NAME in prctl(2)); the threads are:"
+    [ "$(grep -cx timer <<<"$names")" = 1 ] || {
+        echo "expected one thread named 'timer' (see PR_SET_NAME in prctl(2)); the threads are:"
         sed 's/^/  /' <<<"$names"
         return 1
     }
@@ -110,6 +108,6 @@ disconnect_client() {
     wait_for_client_threads 1
     disconnect_client "$c"
     wait_for_client_threads 0
-    # The expiry thread is still there, under its name.
-    [ "$(thread_names | grep -cx expiry)" = 1 ]
+    # The timer thread is still there, under its name.
+    [ "$(thread_names | grep -cx timer)" = 1 ]
 }

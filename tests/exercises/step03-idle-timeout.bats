@@ -13,10 +13,7 @@ setup() {
 }
 
 teardown() {
-    local fd
-    for fd in $OPEN_FDS; do eval "exec $fd>&-"; done
-    OPEN_FDS=""
-    stop_server || true
+    end_test || true
 }
 
 # The wall clock in milliseconds: good enough to time one short wait.

@@ -14,11 +14,7 @@ setup() {
 }
 
 teardown() {
-    local pid fd
-    for pid in $HELPERS_PIDS; do kill "$pid" 2>/dev/null || true; done
-    for pid in $HELPERS_PIDS; do wait "$pid" 2>/dev/null || true; done
-    for fd in $OPEN_FDS; do eval "exec $fd>&-"; done
-    stop_server
+    end_test
 }
 
 # The server's epoll descriptor: the one whose link is anon_inode:[eventpoll].

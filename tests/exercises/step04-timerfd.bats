@@ -12,10 +12,7 @@ setup() {
 }
 
 teardown() {
-    local pid
-    for pid in $HELPERS_PIDS; do kill "$pid" 2>/dev/null || true; done
-    for pid in $HELPERS_PIDS; do wait "$pid" 2>/dev/null || true; done
-    stop_server
+    end_test
 }
 
 # start_server, without the descriptors bats leaves open above 2 (its own
