@@ -24,8 +24,11 @@ COMMON_SRC := common/mem.c common/buf.c common/number.c common/resp.c common/sto
               common/commands.c common/session.c common/options.c common/net.c
 COMMON_HDR := $(wildcard common/*.h)
 
-# The steps that exist; later steps are added here as they land.
-STEPS := step01_blocking step02_threads step03_nonblocking step04_epoll
+# The steps, oldest first: the names that start with "step" in the list of
+# servers that make bench and its report read too (a new step is one more
+# line there). awk prints one name a line; $(shell) joins them with spaces.
+STEPS := $(shell awk '/^step/ { print $$1 }' tests/bench/servers.txt)
+$(if $(STEPS),,$(error tests/bench/servers.txt lists no step))
 # `make run` starts the newest step unless STEP=01 (or 02, ...) names one.
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 

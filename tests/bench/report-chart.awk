@@ -1,9 +1,9 @@
 # tests/bench/report-chart.awk - pass 3 of tests/bench/report: chart.svg,
 # from DIR/medians.tsv. Six panels in a 2 x 3 grid; each panel is a grouped
-# bar chart on its own linear scale, one colour per server. Needs the
-# functions of report-common.awk; it reads no input, it writes everything
-# from BEGIN:
-#   awk -v dir=DIR -f report-common.awk -f report-chart.awk
+# bar chart on its own linear scale, one colour per server (servers.txt).
+# Needs the functions of report-common.awk; it reads no input, it writes
+# everything from BEGIN:
+#   awk -v dir=DIR -v lists=tests/bench -f report-common.awk -f report-chart.awk
 
 function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); return s }
 # A "nice" axis maximum: 1, 2 or 5 times a power of ten, above v.
@@ -63,10 +63,7 @@ function fill(g, label, c, what,    i, s) {
     }
 }
 BEGIN {
-    load(dir "/medians.tsv")
-    colour["step01_blocking"] = "#9e9e9e"; colour["step02_threads"] = "#e69f00"
-    colour["step03_nonblocking"] = "#56b4e9"; colour["step04_epoll"] = "#009e73"
-    colour["floor"] = "#cc79a7"; colour["redis"] = "#d55e00"
+    load()
     while ((getline line < (dir "/machine.txt")) > 0) {
         split(line, kv, ": ")
         if (kv[1] == "date" || kv[1] == "cpu" || kv[1] == "kernel" || kv[1] == "rounds") info[kv[1]] = substr(line, length(kv[1]) + 3)

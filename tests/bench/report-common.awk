@@ -1,12 +1,22 @@
 # tests/bench/report-common.awk - what the table and the chart of
-# tests/bench/report share: the servers in a fixed order, their short
-# names, and how to read a median. It only defines functions; the report
-# passes it to awk before the program that uses them:
-#   awk -v dir=DIR -f report-common.awk -f report-results.awk
+# tests/bench/report share: reading the medians and the lists of servers
+# and cases, and a few small functions. It only defines functions; the
+# report passes it to awk before the program that uses them:
+#   awk -v dir=DIR -v lists=tests/bench -f report-common.awk -f report-results.awk
 
-# load(file): read FILE (medians.tsv) into med, lo and hi, and set
-# subj[1..nsub] to the servers measured, in a fixed order, with short[s].
-function load(file,    line, f) {
+# load(): read DIR/medians.tsv, then the lists in LISTS (servers.txt and
+# cases.txt). Sets:
+#   med[s, c, m], lo[s, c, m], hi[s, c, m]  the median, min and max of
+#                           metric m of server s in case c; seen[s] for
+#                           every server, mem_seen[s] if its memory was
+#                           measured, stalled[s, c] if it stalled in case c
+#   subj[1..nsub]           the servers measured, in the order of servers.txt
+#   short[s], colour[s]     each server's label and colour
+#   cases[1..ncases]        the throughput cases, in the order of cases.txt
+#   idles[1..nidles]        the idle-connection cases, likewise
+#   case_label[c]           each case's label
+function load(    file, line, f, n, i, label) {
+    file = dir "/medians.tsv"
     while ((getline line < file) > 0) {
         split(line, f, "\t")
         med[f[1], f[2], f[3]] = f[4]; lo[f[1], f[2], f[3]] = f[5]; hi[f[1], f[2], f[3]] = f[6]
@@ -15,14 +25,32 @@ function load(file,    line, f) {
         if (f[3] == "stalls") stalled[f[1], f[2]] = 1
     }
     close(file)
+
+    # Columns separated by spaces: name, label, colour.
+    file = lists "/servers.txt"
     nsub = 0
-    # "floor": step04 doing no work (tests/bench/floor_session.c), measured
-    # only when asked for.
-    split("step01_blocking step02_threads step03_nonblocking step04_epoll floor redis", all, " ")
-    for (i = 1; i <= 6; i++) if (all[i] in seen) subj[++nsub] = all[i]
-    short["step01_blocking"] = "step01"; short["step02_threads"] = "step02"
-    short["step03_nonblocking"] = "step03"; short["step04_epoll"] = "step04"
-    short["floor"] = "floor"; short["redis"] = "Redis"
+    while ((getline line < file) > 0) {
+        if (line ~ /^#/ || split(line, f) == 0) continue
+        short[f[1]] = f[2]; colour[f[1]] = f[3]
+        if (f[1] in seen) subj[++nsub] = f[1]
+    }
+    close(file)
+
+    # Columns separated by spaces: name, table, then the label, which has
+    # spaces of its own: its words are joined again with one space.
+    file = lists "/cases.txt"
+    ncases = 0; nidles = 0
+    while ((getline line < file) > 0) {
+        if (line ~ /^#/) continue
+        n = split(line, f)
+        if (n == 0) continue
+        label = f[3]
+        for (i = 4; i <= n; i++) label = label " " f[i]
+        case_label[f[1]] = label
+        if (f[2] == "throughput") cases[++ncases] = f[1]
+        if (f[2] == "idle") idles[++nidles] = f[1]
+    }
+    close(file)
 }
 function has(s, c, m) { return (s SUBSEP c SUBSEP m) in med }
 function get(s, c, m) { return med[s, c, m] + 0 }
@@ -31,11 +59,7 @@ function both_rps(s, c) {
     if (!has(s, c, "set_rps") || !has(s, c, "get_rps")) return 0
     return 2 / (1 / get(s, c, "set_rps") + 1 / get(s, c, "get_rps"))
 }
-# "c50-P16" -> "50 clients, -P 16"
-function case_label(c,    part, n) {
-    split(c, part, "-"); n = substr(part[1], 2)
-    return commas(n) (n == 1 ? " client" : " clients") ", -P " substr(part[2], 2)
-}
+# 1234567 -> "1,234,567"
 function commas(n,    s, out) {
     s = sprintf("%.0f", n); out = ""
     while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }

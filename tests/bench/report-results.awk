@@ -1,8 +1,8 @@
 # tests/bench/report-results.awk - pass 2 of tests/bench/report: the
 # markdown tables of results.md, from DIR/medians.tsv. Needs the functions
-# of report-common.awk (load, has, get, both_rps, case_label, commas); it
-# reads no input, it writes everything from BEGIN:
-#   awk -v dir=DIR -f report-common.awk -f report-results.awk
+# of report-common.awk (load, has, get, both_rps, commas); it reads no
+# input, it writes everything from BEGIN:
+#   awk -v dir=DIR -v lists=tests/bench -f report-common.awk -f report-results.awk
 
 # cell_rps(s, c, t): server s in case c, test t ("set" or "get"): requests
 # per second, with the p50 and p99 latency when known.
@@ -36,7 +36,7 @@ function cell_ratio(pair, c) {
     return sprintf("%.2fx (%.2f-%.2f)", get(pair, c, "cpu_ratio"), lo[pair, c, "cpu_ratio"], hi[pair, c, "cpu_ratio"])
 }
 BEGIN {
-    load(dir "/medians.tsv")
+    load()
     ratio = ("step04_epoll" in seen) && ("redis" in seen)
     floor_ratio = ("floor" in seen) && ("redis" in seen)
     while ((getline line < (dir "/machine.txt")) > 0) machine = machine "- " line "\n"
@@ -53,10 +53,9 @@ BEGIN {
     print "#### Requests per second (p50 / p99 latency, ms)"
     print ""
     header("case")
-    ncases = split("c1-P1 c50-P1 c1000-P1 c1-P16 c50-P16 c1000-P16 c50-P32", cases, " ")
     for (k = 1; k <= ncases; k++) for (t = 1; t <= 2; t++) {
         test = t == 1 ? "set" : "get"; c = cases[k]
-        line = "| " toupper(test) ", " case_label(c); any = 0
+        line = "| " toupper(test) ", " case_label[c]; any = 0
         for (i = 1; i <= nsub; i++) {
             line = line " | " cell_rps(subj[i], c, test)
             if ((subj[i], c) in stalled || has(subj[i], c, test "_rps")) any = 1
@@ -84,7 +83,7 @@ BEGIN {
     header("case", floor_ratio)
     for (k = 1; k <= ncases; k++) {
         c = cases[k]
-        line = "| " case_label(c); any = 0
+        line = "| " case_label[c]; any = 0
         for (i = 1; i <= nsub; i++) {
             line = line " | " cell_cpu(subj[i], c)
             if ((subj[i], c) in stalled || has(subj[i], c, "cpu_us")) any = 1
@@ -96,10 +95,9 @@ BEGIN {
     }
     # The rows for idle connections, printed under their heading if there are any.
     rows = ""
-    split("0 1000 10000", idles, " ")
-    for (k = 1; k <= 3; k++) {
-        c = "idle" idles[k]; any = 0
-        line = "| " commas(idles[k])
+    for (k = 1; k <= nidles; k++) {
+        c = idles[k]; any = 0
+        line = "| " case_label[c]
         for (i = 1; i <= nsub; i++) {
             s = subj[i]
             if ((s, c) in stalled) { line = line " | stalls"; any = 1; continue }
