@@ -76,7 +76,8 @@ bench_ran() {
         }
     done
     if [ "$missing" = 1 ]; then
-        echo "add the case to throughput_cases in tests/bench/run, measured when QUICK=1 too; raw.tsv holds:"
+        echo "add the case to throughput_cases in tests/bench/run, measured when QUICK=1 too,"
+        echo "and list it in tests/bench/cases.txt; raw.tsv holds:"
         cut -f 3 "$raw" | sort -u | tr '\n' ' '
         echo
         return 1
@@ -127,7 +128,7 @@ bench_ran() {
         '| 50 clients, -P 16, 4 KiB values | stalls | 3.50 (3.50-3.50), 50% sys |'; do
         grep -qxF "$row" "$dir/results.md" || { echo "results.md has no row: $row"; missing=1; }
     done
-    [ "$missing" = 0 ]
+    [ "$missing" = 0 ] || { echo "the report shows the cases of tests/bench/cases.txt, with their labels"; return 1; }
     # And the short bench's own report, with its measured figures.
     bench_ran
     grep -q '^| GET, 50 clients, -P 16, 4 KiB values | [0-9,]* (' "$BATS_FILE_TMPDIR/out/results.md"
