@@ -93,7 +93,7 @@ fuzz: fuzzers
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-tests/unit/%: tests/unit/%.c tests/unit/check.h $(COMMON_SRC) $(COMMON_HDR)
+tests/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/bytes.h $(COMMON_SRC) $(COMMON_HDR)
 	$(CC) $(CFLAGS) -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNITS)

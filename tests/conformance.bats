@@ -10,7 +10,7 @@
 load helpers
 
 setup_file() {
-    [ -x "$WIRE" ] || cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$WIRE" "$ROOT/tests/tools/wire.c"
+    need_wire
     start_server
 }
 

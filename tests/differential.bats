@@ -19,7 +19,7 @@
 load helpers
 
 setup_file() {
-    [ -x "$WIRE" ] || cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$WIRE" "$ROOT/tests/tools/wire.c"
+    need_wire
     # bats 1.8 cannot skip from setup_file: setup skips each test instead.
     if ! have_redis_server; then
         export NO_REFERENCE=1

@@ -14,6 +14,12 @@ export LC_ALL=C
 ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME:-$0}")" &&
     while [ ! -f tests/helpers.bash ] && [ "$PWD" != / ]; do cd ..; done && pwd)"
 WIRE="$ROOT/tests/tools/wire"
+
+# need_wire: build tests/tools/wire if `make` has not, so that a suite run
+# by hand with bats works on a fresh checkout too.
+need_wire() {
+    [ -x "$WIRE" ] || cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$WIRE" "$ROOT/tests/tools/wire.c"
+}
 STEP="${STEP:-step01_blocking}"
 
 # Starting and stopping a server is shared with tests/bench/run and

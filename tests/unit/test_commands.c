@@ -8,6 +8,7 @@
  * redis-server 7.0; where this server differs on purpose (one database
  * only), a comment says so.
  */
+#include "bytes.h"
 #include "check.h"
 #include "commands.h"
 #include "resp.h"
@@ -104,16 +105,6 @@ static int int_reply_is(struct server *s, long long value, const char *cmd, cons
 static struct resp_arg arg(const char *bytes, size_t len) {
     struct resp_arg a = {bytes, len};
     return a;
-}
-
-/* "prefix" + n copies of c + "suffix", in b. */
-static void build(struct buf *b, const char *prefix, char c, size_t n, const char *suffix) {
-    b->len = 0;
-    buf_append_str(b, prefix);
-    buf_reserve(b, n);
-    memset(b->data + b->len, c, n);
-    b->len += n;
-    buf_append_str(b, suffix);
 }
 
 /* ---- SET with an expiry, GET before and after ---- */

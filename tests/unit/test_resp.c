@@ -17,6 +17,7 @@
  * Expected error texts and quirks are Redis 7.0's, checked against a real
  * redis-server.
  */
+#include "bytes.h"
 #include "check.h"
 #include "mem.h"
 #include "number.h"
@@ -540,16 +541,6 @@ static void test_error_replies(void) {
     ERROR_REPLY("*1\r\nfoo\r\n", "-ERR Protocol error: expected '$', got 'f'\r\n");
     ERROR_REPLY("*1\r\n$4\r\nPING\r\n*x\r\n",
                 "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
-}
-
-/* Build "prefix" + n copies of c + "suffix" in b. */
-static void build(struct buf *b, const char *prefix, char c, size_t n, const char *suffix) {
-    b->len = 0;
-    buf_append_str(b, prefix);
-    buf_reserve(b, n);
-    memset(b->data + b->len, c, n);
-    b->len += n;
-    buf_append_str(b, suffix);
 }
 
 static void check_big(const char *name, const char *prefix, char c, size_t n,
