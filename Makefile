@@ -17,7 +17,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
 LDFLAGS ?=
 LDLIBS  ?=
 
-# The shared core, in the order chapter 0 of TUTORIAL.md presents it.
+# The shared core, lowest layer first (TUTORIAL.md, chapter 0, says what each does).
 COMMON_SRC := common/mem.c common/buf.c common/number.c common/resp.c common/store.c \
               common/glob.c common/core.c common/cmd_helpers.c common/cmd_connection.c \
               common/cmd_string.c common/cmd_keyspace.c common/cmd_server.c \

@@ -10,8 +10,8 @@
  *   cmd_server.c      DBSIZE FLUSHDB FLUSHALL INFO COMMAND CONFIG
  * and commands.c holds the table that names them all and cmd_execute.
  *
- * To add a command: write it in its family's file, declare it at the end
- * of this header, and give it a line in the table in commands.c.
+ * To add a command: write it in its family's file, declare it below under
+ * its family's heading, and give it a line in the table in commands.c.
  *
  * Every command checks its arguments, works on the store and appends
  * exactly one reply, through the reply writers of resp.h, with Redis
@@ -26,7 +26,6 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "commands.h"
 #include "core.h"
 #include "resp.h"
 #include "store.h"

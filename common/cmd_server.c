@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "glob.h"
+#include "server_limits.h"
 
 void cmd_dbsize(struct call *c) {
     resp_add_integer(c->out, (long long)store_count(&c->core->store));
@@ -115,7 +116,7 @@ void cmd_info(struct call *c) {
 
 /* Append a space-separated word list as a set of simple strings, the way
  * COMMAND lists a command's flags. */
-static void reply_word_array(struct buf *out, const char *words) {
+static void reply_word_set(struct buf *out, const char *words) {
     long long n = 0;
     for (const char *p = words; *p; p++) {
         if (*p != ' ' && (p == words || p[-1] == ' ')) n++;
@@ -135,7 +136,7 @@ static void reply_command_info(struct buf *out, const struct command *cmd) {
     resp_add_array(out, 10);
     resp_add_bulk_str(out, cmd->name);
     resp_add_integer(out, cmd->arity);
-    reply_word_array(out, cmd->flags);
+    reply_word_set(out, cmd->flags);
     resp_add_integer(out, cmd->first_key);
     resp_add_integer(out, cmd->last_key);
     resp_add_integer(out, cmd->key_step);
@@ -208,12 +209,13 @@ void cmd_config(struct call *c) {
         reply_wrong_arity(c, "config|get");
         return;
     }
-    char maxclients[24], port[24];
+    char maxclients[24], port[24], max_bulk[24];
     snprintf(maxclients, sizeof maxclients, "%d", c->core->opts.maxclients);
     snprintf(port, sizeof port, "%d", c->core->port);
+    snprintf(max_bulk, sizeof max_bulk, "%d", LIMIT_BULK_LEN);
     const char *params[][2] = {
         {"appendonly", "no"}, {"databases", "1"},       {"maxclients", maxclients},
-        {"port", port},       {"proto-max-bulk-len", "536870912"}, {"save", ""},
+        {"port", port},       {"proto-max-bulk-len", max_bulk}, {"save", ""},
     };
     size_t nparams = sizeof params / sizeof params[0];
     /* Each parameter once, however many patterns match it. */

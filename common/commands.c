@@ -101,7 +101,6 @@ const struct command *command_find(const struct resp_arg *name) {
     return NULL;
 }
 
-
 /* "-ERR unknown command 'foo', with args beginning with: 'a' 'b' ": Redis
  * quotes the name and then arguments until the list passes 128 bytes. */
 static void reply_unknown_command(struct call *c) {
@@ -144,8 +143,8 @@ enum cmd_result cmd_execute(struct core *core, size_t argc, const struct resp_ar
 }
 
 void cmd_prefetch_keys(struct core *core, const struct resp_arg *keys, int n) {
-    struct store_key batch[CMD_PREFETCH_MAX];
-    if (n > CMD_PREFETCH_MAX) n = CMD_PREFETCH_MAX;
+    struct store_key batch[STORE_PREFETCH_MAX];
+    if (n > STORE_PREFETCH_MAX) n = STORE_PREFETCH_MAX;
     for (int i = 0; i < n; i++) {
         batch[i].bytes = keys[i].ptr;
         batch[i].len = keys[i].len;

@@ -26,11 +26,9 @@ enum cmd_result {
 enum cmd_result cmd_execute(struct core *core, size_t argc, const struct resp_arg *argv,
                             struct buf *out, int64_t now_ms);
 
-/* The most keys cmd_prefetch_keys uses; it ignores any beyond. */
-enum { CMD_PREFETCH_MAX = 32 };
-
 /* A hint, changing nothing: commands about to run will look up these
- * keys. Starts loading them from memory now, all at once (store_prefetch). */
+ * keys. Starts loading them from memory now, all at once (store_prefetch,
+ * which uses the first STORE_PREFETCH_MAX). */
 void cmd_prefetch_keys(struct core *core, const struct resp_arg *keys, int n);
 
 #endif

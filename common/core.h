@@ -3,10 +3,11 @@
  * server was started with, and the counters INFO shows.
  *
  * A step's server.c owns one struct core, starts it with core_init once
- * its listening socket is open, and hands it to every command it runs
- * (commands.h). The core never reads the clock by itself: whoever calls
- * into it passes the time, read with clock_now_ms, so that the unit tests
- * can set the time by hand.
+ * its listening socket is open, and hands it to session_run_commands
+ * (session.h), which hands it to every command it runs (commands.h). The
+ * core never reads the clock by itself: whoever calls into it passes the
+ * time, read with clock_now_ms, so that the unit tests can set the time by
+ * hand.
  */
 #ifndef CORE_H
 #define CORE_H

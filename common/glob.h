@@ -14,9 +14,9 @@
 
 #include <stddef.h>
 
-/* 1 if str matches the whole of pattern, 0 if not. No pattern takes
+/* 1 if str (slen bytes) matches the whole of pat (plen bytes), 0 if not. No pattern takes
  * exponential time, and past 1000 stars the match fails rather than go
  * deeper into the stack (glob.c says why). */
-int glob_match(const char *pattern, size_t pattern_len, const char *str, size_t str_len);
+int glob_match(const char *pat, size_t plen, const char *str, size_t slen);
 
 #endif

@@ -178,7 +178,7 @@ static int hex_digit(char c) {
  * blanks separate arguments; "double quotes" allow \n \r \t \b \a \xHH and
  * \<any>; 'single quotes' allow only \'; a closing quote must be followed
  * by a blank or the end. Redis works on a C string, so a NUL byte ends the
- * line there; at() gives the same effect. Each argument's bytes go to
+ * line there; char_at() gives the same effect. Each argument's bytes go to
  * inline_bytes; returns 0 on unbalanced quotes. */
 static int split_inline(struct resp_parser *p, const char *line, size_t len) {
     size_t i = 0;

@@ -66,8 +66,9 @@ struct resp_parser {
 
 void resp_parser_init(struct resp_parser *p);
 void resp_parser_free(struct resp_parser *p);
-/* Forget a request parsed in part, keeping the allocated arrays: the next
- * resp_parse starts a new request. */
+/* Forget a request parsed in part, keeping the allocated arrays (unless one
+ * huge request grew them, resp.c says why): the next resp_parse starts a
+ * new request. */
 void resp_parser_reset(struct resp_parser *p);
 
 /*

@@ -1,5 +1,6 @@
 /*
- * session.c - one connection's buffers and parser (see session.h).
+ * session.c - one connection's buffers and parser, and the driver that
+ * parses its commands in batches and runs them (see session.h).
  */
 #include "session.h"
 

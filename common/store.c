@@ -159,9 +159,9 @@ static void copy_bytes(char *dst, const char *src, size_t n) {
  * Every malloc'd block carries the allocator's own header and rounding, and
  * separate key and value blocks would also need two pointers to reach them.
  * As one block, a 16-byte key with a 3-byte value costs a 64-byte block
- * plus 8 bytes of bucket array: about 72 bytes of RSS per key measured
- * with a million keys, where Redis, which keeps the table entry, key and
- * value in separate blocks, uses about 125. */
+ * plus its share of the bucket array: make bench measures 84 bytes of RSS
+ * per key, where Redis, which keeps the table entry, key and value in
+ * separate blocks, uses 124 (TUTORIAL.md, chapter 0). */
 static struct entry *entry_new(const char *key, size_t key_len, const char *value,
                                size_t value_len, int64_t expire_at_ms) {
     size_t block = entry_block_size(key_len, value_len);
@@ -414,9 +414,8 @@ static void prefetch(const void *p) {
 }
 
 void store_prefetch(const struct store *s, const struct store_key *keys, int n) {
-    enum { MAX_KEYS = 32 };
-    uint64_t hashes[MAX_KEYS];
-    if (n > MAX_KEYS) n = MAX_KEYS;
+    uint64_t hashes[STORE_PREFETCH_MAX];
+    if (n > STORE_PREFETCH_MAX) n = STORE_PREFETCH_MAX;
     if (store_count(s) == 0) return;
     /* A lookup waits twice on memory: for its bucket, then for the entry
      * the bucket points to. First ask for every key's bucket ... */

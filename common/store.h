@@ -90,10 +90,12 @@ struct store_key {
     size_t len;
 };
 
+/* The most keys store_prefetch uses; it ignores any beyond. */
+enum { STORE_PREFETCH_MAX = 32 };
+
 /* A hint, with no effect on the contents: the next lookups will be of these
- * n keys (at most 32 are used). Starts the memory loads they need now, all
- * at once, so that their cache misses overlap instead of each lookup
- * waiting for its own. */
+ * n keys. Starts the memory loads they need now, all at once, so that their
+ * cache misses overlap instead of each lookup waiting for its own. */
 void store_prefetch(const struct store *s, const struct store_key *keys, int n);
 
 /* Keys currently held, including expired keys not yet reclaimed (as Redis's

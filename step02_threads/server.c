@@ -297,9 +297,12 @@ static int start_timer(void) {
 
 /* Redis refuses a client past maxclients with this reply, then closes. */
 static void reject_client(int fd) {
-    static const char err[] = "-ERR max number of clients reached\r\n";
-    if (write(fd, err, sizeof err - 1) < 0 && server.opts.verbose)
+    struct buf reply;
+    buf_init(&reply);
+    resp_add_error(&reply, "ERR max number of clients reached");
+    if (write(fd, reply.data, reply.len) < 0 && server.opts.verbose)
         perror("write"); /* the client may already be gone; nothing to do */
+    buf_free(&reply);
     if (close(fd) < 0) perror("close");
 }
 

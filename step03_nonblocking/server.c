@@ -223,9 +223,12 @@ static int set_nonblocking(int fd) {
 
 /* Redis refuses a client past maxclients with this reply, then closes. */
 static void reject_client(int fd) {
-    static const char err[] = "-ERR max number of clients reached\r\n";
-    if (write(fd, err, sizeof err - 1) < 0 && server.opts.verbose)
+    struct buf reply;
+    buf_init(&reply);
+    resp_add_error(&reply, "ERR max number of clients reached");
+    if (write(fd, reply.data, reply.len) < 0 && server.opts.verbose)
         perror("write"); /* the client may already be gone; nothing to do */
+    buf_free(&reply);
     if (close(fd) < 0) perror("close");
 }
 
@@ -240,7 +243,6 @@ static void add_client(int fd) {
         if (close(fd) < 0) perror("close");
         return;
     }
-    set_nodelay(fd);
     struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     session_init(&c->s);
@@ -278,6 +280,8 @@ static void accept_clients(void) {
     for (;;) {
         int fd = accept(server.listen_fd, NULL, NULL);
         if (fd < 0) {
+            /* EINTR: a signal; try again. ECONNABORTED: the client gave up
+             * while queued; harmless. */
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return; /* queue empty */
             if (errno == EMFILE || errno == ENFILE) {
@@ -287,6 +291,7 @@ static void accept_clients(void) {
             perror("accept"); /* ENOBUFS, ENOMEM: try again next turn */
             return;
         }
+        set_nodelay(fd);
         add_client(fd);
     }
 }

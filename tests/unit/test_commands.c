@@ -1,5 +1,6 @@
 /*
- * test_commands.c - unit tests of the commands (common/commands.c).
+ * test_commands.c - unit tests of the commands (common/commands.c and the
+ * cmd_*.c files it dispatches to).
  *
  * cmd_execute does no I/O and takes the time as a parameter, so these
  * tests call it directly with argument vectors built from C strings and a
