@@ -3,7 +3,7 @@
  * helpers most commands use, and one declaration per command.
  *
  * The commands live in files by family, as Redis groups them:
- *   cmd_connection.c  PING ECHO SELECT (and QUIT, which commands.c answers)
+ *   cmd_connection.c  PING ECHO SELECT QUIT HELLO AUTH CLIENT
  *   cmd_string.c      GET SET MGET MSET INCR ... APPEND STRLEN
  *   cmd_keyspace.c    DEL EXISTS TYPE KEYS EXPIRE TTL PERSIST ... (Redis's
  *                     "generic" group: commands on keys of any type)
@@ -28,21 +28,24 @@
 #include "buf.h"
 #include "core.h"
 #include "resp.h"
+#include "session.h"
 #include "store.h"
 
-/* What a command sees: its arguments, where its reply goes, and the core. */
+/* What a command sees: its arguments, where its reply goes (in the
+ * client's protocol), the client, and the core. */
 struct call {
     struct core *core;
+    struct session *client;
     size_t argc;
     const struct resp_arg *argv; /* argv[0] is the command's name */
-    struct buf *out;
+    struct reply *out;
     int64_t now_ms;
 };
 
 /* One command: how to run it and what COMMAND and COMMAND DOCS say of it. */
 struct command {
     const char *name;          /* lower case */
-    void (*run)(struct call *c); /* NULL for QUIT, which cmd_execute answers */
+    void (*run)(struct call *c);
     int arity;                 /* argc including the name; -N means at least N */
     const char *flags;         /* COMMAND's flags, space-separated */
     int first_key, last_key, key_step;
@@ -59,6 +62,7 @@ const struct command *command_find(const struct resp_arg *name);
 
 /* ---- Helpers (cmd_helpers.c) ---- */
 
+extern const char REDIS_VERSION[];   /* the Redis we answer as: "7.0.15" */
 extern const char ERR_SYNTAX[];      /* "ERR syntax error" */
 extern const char ERR_NOT_INTEGER[]; /* "ERR value is not an integer or out of range" */
 
@@ -92,6 +96,10 @@ void append_c_string(struct buf *b, const char *bytes, size_t len, size_t max);
 void cmd_ping(struct call *c);
 void cmd_echo(struct call *c);
 void cmd_select(struct call *c);
+void cmd_quit(struct call *c);
+void cmd_hello(struct call *c);
+void cmd_auth(struct call *c);
+void cmd_client(struct call *c);
 
 /* cmd_string.c */
 void cmd_get(struct call *c);

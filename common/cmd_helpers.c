@@ -10,6 +10,7 @@
 #include "number.h"
 
 const char ERR_SYNTAX[] = "ERR syntax error";
+const char REDIS_VERSION[] = "7.0.15";
 const char ERR_NOT_INTEGER[] = "ERR value is not an integer or out of range";
 
 /* Compared byte by byte rather than with strcasecmp, which would need the

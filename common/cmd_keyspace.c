@@ -31,7 +31,8 @@ void cmd_type(struct call *c) {
 
 struct keys_walk {
     const struct resp_arg *pattern;
-    struct buf matches; /* the replies, gathered before their count is known */
+    struct buf matches;    /* the replies, gathered before their count is known */
+    struct reply to_matches; /* writes there, in the client's protocol */
     long long count;
 };
 
@@ -40,7 +41,7 @@ static void keys_visit(const struct entry *e, void *arg) {
     const struct resp_arg *p = walk->pattern;
     int all = p->len == 1 && p->ptr[0] == '*';
     if (all || glob_match(p->ptr, p->len, entry_key(e), e->key_len)) {
-        resp_add_bulk(&walk->matches, entry_key(e), e->key_len);
+        resp_add_bulk(&walk->to_matches, entry_key(e), e->key_len);
         walk->count++;
     }
 }
@@ -50,9 +51,11 @@ static void keys_visit(const struct entry *e, void *arg) {
 void cmd_keys(struct call *c) {
     struct keys_walk walk = {.pattern = &c->argv[1], .count = 0};
     buf_init(&walk.matches);
+    walk.to_matches.buf = &walk.matches;
+    walk.to_matches.proto = c->out->proto;
     store_visit(&c->core->store, c->now_ms, keys_visit, &walk);
     resp_add_array(c->out, walk.count);
-    buf_append(c->out, walk.matches.data, walk.matches.len);
+    buf_append(c->out->buf, walk.matches.data, walk.matches.len);
     buf_free(&walk.matches);
 }
 

@@ -76,7 +76,7 @@ void cmd_info(struct call *c) {
         long long uptime = (c->now_ms - core->started_ms) / 1000;
         info_section(&text, "# Server");
         /* Clients decide which commands they may use from this version. */
-        info_text(&text, "redis_version", "7.0.15");
+        info_text(&text, "redis_version", REDIS_VERSION);
         info_text(&text, "redis_mode", "standalone");
         info_text(&text, "teaching_step", core->step_name);
         info_text(&text, "multiplexing_api", core->io_model);
@@ -116,7 +116,7 @@ void cmd_info(struct call *c) {
 
 /* Append a space-separated word list as a set of simple strings, the way
  * COMMAND lists a command's flags. */
-static void reply_word_set(struct buf *out, const char *words) {
+static void reply_word_set(struct reply *out, const char *words) {
     long long n = 0;
     for (const char *p = words; *p; p++) {
         if (*p != ' ' && (p == words || p[-1] == ' ')) n++;
@@ -132,7 +132,7 @@ static void reply_word_set(struct buf *out, const char *words) {
 }
 
 /* One COMMAND / COMMAND INFO entry, in Redis 7.0's ten-element shape. */
-static void reply_command_info(struct buf *out, const struct command *cmd) {
+static void reply_command_info(struct reply *out, const struct command *cmd) {
     resp_add_array(out, 10);
     resp_add_bulk_str(out, cmd->name);
     resp_add_integer(out, cmd->arity);
@@ -140,14 +140,14 @@ static void reply_command_info(struct buf *out, const struct command *cmd) {
     resp_add_integer(out, cmd->first_key);
     resp_add_integer(out, cmd->last_key);
     resp_add_integer(out, cmd->key_step);
-    resp_add_array(out, 0); /* ACL categories */
-    resp_add_array(out, 0); /* tips */
-    resp_add_array(out, 0); /* key specifications */
-    resp_add_array(out, 0); /* subcommands */
+    resp_add_set(out, 0); /* ACL categories */
+    resp_add_set(out, 0); /* tips */
+    resp_add_set(out, 0); /* key specifications */
+    resp_add_set(out, 0); /* subcommands */
 }
 
 /* One COMMAND DOCS entry: name, then a map of its documentation. */
-static void reply_command_docs(struct buf *out, const struct command *cmd) {
+static void reply_command_docs(struct reply *out, const struct command *cmd) {
     resp_add_bulk_str(out, cmd->name);
     resp_add_map(out, 3);
     resp_add_bulk_str(out, "summary");

@@ -5,6 +5,8 @@
  */
 #include "commands.h"
 
+#include <string.h>
+
 #include "cmd.h"
 
 /* Sorted by name, so that command_find can binary-search it: a lookup costs
@@ -12,6 +14,10 @@
 const struct command COMMANDS[] = {
     {"append", cmd_append, 3, "write denyoom fast", 1, 1, 1, "string", "2.0.0",
      "Appends a string to the value of a key. Creates the key if it doesn't exist."},
+    {"auth", cmd_auth, -2, "noscript loading stale fast no_auth allow_busy", 0, 0, 0,
+     "connection", "1.0.0", "Authenticate to the server"},
+    {"client", cmd_client, -2, "", 0, 0, 0, "connection", "2.4.0",
+     "A container for client connection commands"},
     {"command", cmd_command, -1, "loading stale", 0, 0, 0, "server", "2.8.13",
      "Returns detailed information about all commands."},
     {"config", cmd_config, -2, "admin noscript loading stale", 0, 0, 0, "server", "2.0.0",
@@ -37,6 +43,8 @@ const struct command COMMANDS[] = {
      "Returns the string value of a key."},
     {"getdel", cmd_getdel, 2, "write fast", 1, 1, 1, "string", "6.2.0",
      "Returns the string value of a key after deleting the key."},
+    {"hello", cmd_hello, -1, "noscript loading stale fast no_auth allow_busy", 0, 0, 0,
+     "connection", "6.0.0", "Handshake with Redis"},
     {"incr", cmd_incr, 2, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
      "Increments the integer value of a key by one."},
     {"incrby", cmd_incrby, 3, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
@@ -57,7 +65,7 @@ const struct command COMMANDS[] = {
      "Returns the server's liveliness response."},
     {"pttl", cmd_pttl, 2, "readonly fast", 1, 1, 1, "generic", "2.6.0",
      "Returns the expiration time in milliseconds of a key."},
-    {"quit", NULL, -1, "fast", 0, 0, 0, "connection", "1.0.0", "Closes the connection."},
+    {"quit", cmd_quit, -1, "fast", 0, 0, 0, "connection", "1.0.0", "Closes the connection."},
     {"select", cmd_select, 2, "loading stale fast", 0, 0, 0, "connection", "2.0.0",
      "Changes the selected database."},
     {"set", cmd_set, -3, "write denyoom", 1, 1, 1, "string", "1.0.0",
@@ -119,27 +127,56 @@ static void reply_unknown_command(struct call *c) {
     buf_free(&msg);
 }
 
-enum cmd_result cmd_execute(struct core *core, size_t argc, const struct resp_arg *argv,
-                            struct buf *out, int64_t now_ms) {
-    struct call c = {.core = core, .argc = argc, .argv = argv, .out = out, .now_ms = now_ms};
+/* Note what CLIENT LIST shows of a client: its last command and, since in
+ * step02 only the client's own thread may look at its buffers, their
+ * sizes now. (This runs under step02's lock; CLIENT LIST reads them under
+ * it.) A command with subcommands is named with its subcommand, as Redis
+ * names it: "client|list". */
+static void note_client(struct session *s, const struct command *cmd, size_t argc,
+                        const struct resp_arg *argv, int64_t now_ms) {
+    s->last_ms = now_ms;
+    size_t len = strlen(cmd->name);
+    memcpy(s->last_cmd, cmd->name, len + 1);
+    int container = cmd->run == cmd_client || cmd->run == cmd_command || cmd->run == cmd_config;
+    if (container && argc >= 2 && argv[1].len < sizeof s->last_cmd - len - 1) {
+        s->last_cmd[len++] = '|';
+        for (size_t i = 0; i < argv[1].len; i++) {
+            char ch = argv[1].ptr[i];
+            s->last_cmd[len++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        }
+        s->last_cmd[len] = '\0';
+    }
+    s->noted_query = s->in.len - s->in_done;
+    s->noted_query_cap = s->in.cap;
+    s->noted_output = s->out.len;
+    s->noted_output_cap = s->out.cap;
+}
+
+void cmd_execute(struct core *core, struct session *s, size_t argc, const struct resp_arg *argv,
+                 int64_t now_ms) {
+    /* The reply goes out in the protocol the client asked for. HELLO
+     * changes it, for its own reply and every later one. */
+    struct reply out = {.buf = &s->out, .proto = s->proto};
+    struct call c = {.core = core, .client = s, .argc = argc, .argv = argv, .out = &out,
+                     .now_ms = now_ms};
     const struct command *cmd = command_find(&argv[0]);
     if (cmd == NULL) {
         reply_unknown_command(&c);
-        return CMD_OK;
+        return;
     }
+    note_client(s, cmd, argc, argv, now_ms);
     /* QUIT is answered before any argument check, as Redis 7.0 does. */
-    if (cmd->run == NULL) {
-        resp_add_simple(out, "OK");
-        return CMD_CLOSE_AFTER_REPLY;
+    if (cmd->run == cmd_quit) {
+        cmd_quit(&c);
+        return;
     }
     if ((cmd->arity > 0 && (long long)argc != cmd->arity) ||
         (cmd->arity < 0 && (long long)argc < -cmd->arity)) {
         reply_wrong_arity(&c, cmd->name);
-        return CMD_OK;
+        return;
     }
     core->total_commands_processed++;
     cmd->run(&c);
-    return CMD_OK;
 }
 
 void cmd_prefetch_keys(struct core *core, const struct resp_arg *keys, int n) {

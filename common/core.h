@@ -18,6 +18,8 @@
 #include "options.h"
 #include "store.h"
 
+struct session;
+
 struct core {
     struct store store;
     struct options opts;       /* a copy of the flags the server started with */
@@ -30,6 +32,10 @@ struct core {
     long long connected_clients;
     long long total_connections_received;
     long long rejected_connections;
+
+    /* The connected clients, for CLIENT LIST and KILL (session.h). */
+    struct session *clients, *clients_tail; /* oldest first */
+    long long last_client_id;
 
     /* Kept by cmd_execute. (INFO's expired_keys is counted by the store.) */
     long long total_commands_processed;

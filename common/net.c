@@ -84,3 +84,27 @@ int net_raise_fd_limit(int maxclients, const char *step_name) {
     }
     return maxclients;
 }
+
+void net_address(int fd, int peer, char *out, size_t size) {
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    int rc = peer ? getpeername(fd, (struct sockaddr *)&sa, &len)
+                  : getsockname(fd, (struct sockaddr *)&sa, &len);
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (rc == 0 && sa.ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+        if (inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == NULL) strcpy(host, "?");
+        port = ntohs(in->sin_port);
+    } else if (rc == 0 && sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+        if (inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == NULL) strcpy(host, "?");
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, size, "%s:%d", host, port);
+}
+
+void net_end_connection(int fd) {
+    /* ENOTCONN: the client has gone already, and the owner will see it. */
+    if (shutdown(fd, SHUT_RDWR) < 0 && errno != ENOTCONN) perror("shutdown");
+}

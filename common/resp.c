@@ -1,5 +1,5 @@
 /*
- * resp.c - the RESP2 request parser and reply writers (see resp.h).
+ * resp.c - the request parser and the RESP2 and RESP3 reply writers (see resp.h).
  *
  * Every rule here follows Redis 7.0's networking.c, because real clients
  * and real tests compare our bytes with Redis's: which lines are accepted,
@@ -299,9 +299,18 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
  *
  * Every reply byte the server sends is written by one of these: no
  * command writes "+OK\r\n" by hand. Each writer says what a reply *is*
- * (a null, a map, a set of flags), not only how RESP2 spells it, because
- * RESP3 spells some of them differently, and a server that speaks both
- * will then change these functions and nothing else.
+ * (a null, a map, a set of flags), not how one protocol spells it, because
+ * the two protocols spell some replies differently:
+ *
+ *   reply            RESP2                  RESP3
+ *   null             $-1  (or *-1)          _
+ *   map of n pairs   *2n  then the pairs    %n   then the pairs
+ *   set of n         *n                     ~n
+ *   text for people  $len then the text     =len then "txt:" and the text
+ *
+ * Simple strings, errors, integers, bulk strings and arrays are the same
+ * in both. RESP3 was designed so: a RESP2 client reads RESP3's common
+ * replies unchanged, and only asks for the new types with HELLO 3.
  */
 
 /* A type byte, a number and CRLF: ":42\r\n", "$5\r\n", "*3\r\n". */
@@ -314,7 +323,8 @@ static void add_prefixed_number(struct buf *out, char type, long long value) {
     buf_append(out, line, len);
 }
 
-void resp_add_simple_len(struct buf *out, const char *s, size_t len) {
+void resp_add_simple_len(struct reply *r, const char *s, size_t len) {
+    struct buf *out = r->buf;
     buf_reserve(out, len + 3);
     out->data[out->len++] = '+';
     memcpy(out->data + out->len, s, len);
@@ -323,11 +333,12 @@ void resp_add_simple_len(struct buf *out, const char *s, size_t len) {
     out->data[out->len++] = '\n';
 }
 
-void resp_add_simple(struct buf *out, const char *s) {
-    resp_add_simple_len(out, s, strlen(s));
+void resp_add_simple(struct reply *r, const char *s) {
+    resp_add_simple_len(r, s, strlen(s));
 }
 
-void resp_add_error_len(struct buf *out, const char *msg, size_t len) {
+void resp_add_error_len(struct reply *r, const char *msg, size_t len) {
+    struct buf *out = r->buf;
     /* Redis trims CR and LF from the end of an error before mapping the
      * rest to spaces: "Unsupported option x\r\n" ends in "x", not "x  ". */
     while (len > 0 && (msg[len - 1] == '\r' || msg[len - 1] == '\n')) len--;
@@ -341,16 +352,18 @@ void resp_add_error_len(struct buf *out, const char *msg, size_t len) {
     out->data[out->len++] = '\n';
 }
 
-void resp_add_error(struct buf *out, const char *msg) {
-    resp_add_error_len(out, msg, strlen(msg));
+void resp_add_error(struct reply *r, const char *msg) {
+    resp_add_error_len(r, msg, strlen(msg));
 }
 
-void resp_add_integer(struct buf *out, long long value) {
-    add_prefixed_number(out, ':', value);
+void resp_add_integer(struct reply *r, long long value) {
+    add_prefixed_number(r->buf, ':', value);
 }
 
-void resp_add_bulk(struct buf *out, const char *bytes, size_t len) {
-    add_prefixed_number(out, '$', (long long)len);
+/* A length line, the bytes and CRLF: a bulk string ('$') or, with its
+ * format in front, a verbatim string ('='). */
+static void add_counted(struct buf *out, char type, const char *bytes, size_t len) {
+    add_prefixed_number(out, type, (long long)len);
     buf_reserve(out, len + 2);
     if (len > 0) memcpy(out->data + out->len, bytes, len);
     out->len += len;
@@ -358,36 +371,55 @@ void resp_add_bulk(struct buf *out, const char *bytes, size_t len) {
     out->data[out->len++] = '\n';
 }
 
-void resp_add_bulk_str(struct buf *out, const char *s) {
-    resp_add_bulk(out, s, strlen(s));
+void resp_add_bulk(struct reply *r, const char *bytes, size_t len) {
+    add_counted(r->buf, '$', bytes, len);
 }
 
-void resp_add_null(struct buf *out) {
-    buf_append(out, "$-1\r\n", 5);
+void resp_add_bulk_str(struct reply *r, const char *s) {
+    resp_add_bulk(r, s, strlen(s));
 }
 
-void resp_add_null_array(struct buf *out) {
-    buf_append(out, "*-1\r\n", 5);
+void resp_add_null(struct reply *r) {
+    if (r->proto >= 3) buf_append(r->buf, "_\r\n", 3);
+    else buf_append(r->buf, "$-1\r\n", 5);
 }
 
-void resp_add_array(struct buf *out, long long count) {
-    add_prefixed_number(out, '*', count);
+void resp_add_null_array(struct reply *r) {
+    if (r->proto >= 3) buf_append(r->buf, "_\r\n", 3);
+    else buf_append(r->buf, "*-1\r\n", 5);
+}
+
+void resp_add_array(struct reply *r, long long count) {
+    add_prefixed_number(r->buf, '*', count);
 }
 
 /* RESP2 has no map: a map of n pairs goes out as an array of 2n replies,
- * key, value, key, value. (RESP3's is "%n".) */
-void resp_add_map(struct buf *out, long long pairs) {
-    add_prefixed_number(out, '*', pairs * 2);
+ * key, value, key, value, and the client must know to pair them up. */
+void resp_add_map(struct reply *r, long long pairs) {
+    if (r->proto >= 3) add_prefixed_number(r->buf, '%', pairs);
+    else add_prefixed_number(r->buf, '*', pairs * 2);
 }
 
-/* RESP2 has no set either: an array. (RESP3's is "~n".) */
-void resp_add_set(struct buf *out, long long count) {
-    add_prefixed_number(out, '*', count);
+void resp_add_set(struct reply *r, long long count) {
+    add_prefixed_number(r->buf, r->proto >= 3 ? '~' : '*', count);
 }
 
-/* Text meant for a person, such as INFO's: a bulk string in RESP2. (RESP3
- * sends it as a verbatim string, "=", with `format`, "txt", before it.) */
-void resp_add_verbatim(struct buf *out, const char *format, const char *text, size_t len) {
-    (void)format;
-    resp_add_bulk(out, text, len);
+/* RESP3's verbatim string: "=15\r\ntxt:Some string\r\n", where the length
+ * counts the three-letter format and its colon. A client may show the text
+ * as it is, without escaping it. */
+void resp_add_verbatim(struct reply *r, const char *format, const char *text, size_t len) {
+    if (r->proto < 3) {
+        resp_add_bulk(r, text, len);
+        return;
+    }
+    struct buf *out = r->buf;
+    add_prefixed_number(out, '=', (long long)(len + 4));
+    buf_reserve(out, len + 6);
+    memcpy(out->data + out->len, format, 3);
+    out->data[out->len + 3] = ':';
+    out->len += 4;
+    if (len > 0) memcpy(out->data + out->len, text, len);
+    out->len += len;
+    out->data[out->len++] = '\r';
+    out->data[out->len++] = '\n';
 }

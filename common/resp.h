@@ -1,5 +1,5 @@
 /*
- * resp.h - RESP2, the Redis protocol: requests in, replies out.
+ * resp.h - RESP, the Redis protocol: requests in, replies out.
  *
  * The parser reads requests from a connection's input bytes. It is
  * incremental: bytes may arrive split anywhere, down to one per read, and it
@@ -12,8 +12,11 @@
  *   multibulk  *2\r\n$3\r\nGET\r\n$1\r\nk\r\n   what every client library sends
  *   inline     GET k\r\n                        what a person types into nc or telnet
  *
- * The reply writers append RESP replies to an output buffer: every reply
- * byte the server sends goes through them.
+ * The reply writers append replies to an output buffer, in the protocol
+ * the connection speaks: RESP2, which every connection starts with, or
+ * RESP3, which a client asks for with HELLO 3. Every reply byte the server
+ * sends goes through them, so no command knows how either protocol spells
+ * a null or a map.
  */
 #ifndef RESP_H
 #define RESP_H
@@ -84,34 +87,43 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
 
 /* Reply writers: every reply is written through these. */
 
+/* Where replies go, and in which protocol: 2 or 3. */
+struct reply {
+    struct buf *buf;
+    int proto;
+};
+
 /* A simple string: "+OK\r\n". s must hold no CR or LF. */
-void resp_add_simple(struct buf *out, const char *s);
-void resp_add_simple_len(struct buf *out, const char *s, size_t len);
+void resp_add_simple(struct reply *r, const char *s);
+void resp_add_simple_len(struct reply *r, const char *s, size_t len);
 
 /* An error, given without its '-' (for example "ERR syntax error"). As
  * Redis does, any CR or LF in it becomes a space, so that a client's bytes
  * echoed in an error cannot end it early. */
-void resp_add_error(struct buf *out, const char *msg);
-void resp_add_error_len(struct buf *out, const char *msg, size_t len);
+void resp_add_error(struct reply *r, const char *msg);
+void resp_add_error_len(struct reply *r, const char *msg, size_t len);
 
-void resp_add_integer(struct buf *out, long long value);
+void resp_add_integer(struct reply *r, long long value);
 
 /* A bulk string: binary-safe, any bytes. */
-void resp_add_bulk(struct buf *out, const char *bytes, size_t len);
-void resp_add_bulk_str(struct buf *out, const char *s);
+void resp_add_bulk(struct reply *r, const char *bytes, size_t len);
+void resp_add_bulk_str(struct reply *r, const char *s);
 
 /* Nothing there: GET of a missing key ("$-1"), and COMMAND INFO of an
- * unknown command, which Redis 7.0 answers with a null array ("*-1"). */
-void resp_add_null(struct buf *out);
-void resp_add_null_array(struct buf *out);
+ * unknown command, which Redis 7.0 answers with a null array ("*-1").
+ * RESP3 has one null for both: "_". */
+void resp_add_null(struct reply *r);
+void resp_add_null_array(struct reply *r);
 
 /* The headers of aggregates: the elements follow, written by the caller.
- * A map takes its number of key-value pairs, then key, value, key, ... */
-void resp_add_array(struct buf *out, long long count);
-void resp_add_map(struct buf *out, long long pairs);
-void resp_add_set(struct buf *out, long long count);
+ * A map takes its number of key-value pairs, then key, value, key, ...
+ * RESP2 sends maps and sets as arrays; RESP3 has types of their own. */
+void resp_add_array(struct reply *r, long long count);
+void resp_add_map(struct reply *r, long long pairs);
+void resp_add_set(struct reply *r, long long count);
 
-/* Text for a person to read (INFO's); format is its kind, "txt". */
-void resp_add_verbatim(struct buf *out, const char *format, const char *text, size_t len);
+/* Text for a person to read (INFO's); format is its kind, "txt". A bulk
+ * string in RESP2, a verbatim string in RESP3. */
+void resp_add_verbatim(struct reply *r, const char *format, const char *text, size_t len);
 
 #endif

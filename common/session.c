@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "mem.h"
+#include "net.h"
 #include "server_limits.h"
 
 void session_init(struct session *s) {
@@ -22,9 +24,51 @@ void session_init(struct session *s) {
     s->batch_argv_len = 0;
     s->batch_argv_cap = 0;
     s->error_after_batch = 0;
+    s->id = 0;
+    s->proto = 2; /* every connection starts in RESP2, as in Redis */
+    s->fd = -1;
+    strcpy(s->addr, "?:0");
+    strcpy(s->laddr, "?:0");
+    s->name = NULL;
+    s->created_ms = 0;
+    s->last_ms = 0;
+    strcpy(s->last_cmd, "NULL"); /* what Redis shows before a first command */
+    s->killed = 0;
+    s->noted_query = s->noted_query_cap = s->noted_output = s->noted_output_cap = 0;
+    s->prev_client = NULL;
+    s->next_client = NULL;
+}
+
+void session_register(struct session *s, struct core *core, int fd, int64_t now_ms) {
+    s->id = ++core->last_client_id;
+    s->fd = fd;
+    net_address(fd, 1, s->addr, sizeof s->addr);
+    net_address(fd, 0, s->laddr, sizeof s->laddr);
+    s->created_ms = now_ms;
+    s->last_ms = now_ms;
+    /* At the tail: CLIENT LIST shows the clients oldest first, as Redis
+     * does. */
+    s->prev_client = core->clients_tail;
+    s->next_client = NULL;
+    if (core->clients_tail != NULL) core->clients_tail->next_client = s;
+    else core->clients = s;
+    core->clients_tail = s;
+}
+
+void session_unregister(struct session *s, struct core *core) {
+    if (s->id == 0) return; /* never registered */
+    if (s->prev_client != NULL) s->prev_client->next_client = s->next_client;
+    else core->clients = s->next_client;
+    if (s->next_client != NULL) s->next_client->prev_client = s->prev_client;
+    else core->clients_tail = s->prev_client;
+    s->prev_client = NULL;
+    s->next_client = NULL;
+    s->id = 0;
 }
 
 void session_free(struct session *s) {
+    free(s->name);
+    s->name = NULL;
     buf_free(&s->in);
     buf_free(&s->out);
     resp_parser_free(&s->parser);
@@ -157,7 +201,8 @@ void session_run_commands(struct session *s, struct core *core, size_t out_limit
                  * framing error there is no telling where the next request
                  * would start. The commands before it have had their
                  * replies by now. */
-                resp_add_error(&s->out, s->parser.error);
+                struct reply out = {.buf = &s->out, .proto = s->proto};
+                resp_add_error(&out, s->parser.error);
                 s->error_after_batch = 0;
                 s->closing = 1;
                 break;
@@ -170,10 +215,8 @@ void session_run_commands(struct session *s, struct core *core, size_t out_limit
         }
         struct batched_command *cmd = &s->batch[s->batch_next++];
         const struct resp_arg *argv = s->batch_argv + cmd->first_arg;
-        enum cmd_result result = execute != NULL
-                                     ? execute(core, cmd->argc, argv, &s->out, now_ms)
-                                     : cmd_execute(core, cmd->argc, argv, &s->out, now_ms);
+        if (execute != NULL) execute(core, s, cmd->argc, argv, now_ms);
+        else cmd_execute(core, s, cmd->argc, argv, now_ms);
         s->in_done = cmd->end;
-        if (result == CMD_CLOSE_AFTER_REPLY) s->closing = 1;
     }
 }

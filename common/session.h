@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "commands.h"
 #include "core.h"
 #include "resp.h"
 
@@ -39,7 +38,28 @@ struct session {
     size_t in_done;
     struct buf out;     /* replies not yet written */
     struct resp_parser parser;
-    int closing;        /* close once `out` is written: QUIT or a protocol error */
+    int closing;        /* close once `out` is written: QUIT, a protocol
+                         * error, or CLIENT KILL of itself */
+
+    /* The connection as HELLO and CLIENT see it. session_register fills
+     * these in and links the session into the core's list of clients. */
+    long long id;       /* CLIENT ID: 1, 2, 3... in order of connection */
+    int proto;          /* the protocol its replies use: 2, or 3 after HELLO 3 */
+    int fd;             /* its socket, for CLIENT KILL; -1 if none */
+    char addr[64];      /* the client's address, "127.0.0.1:50312" */
+    char laddr[64];     /* ours, "127.0.0.1:6379" */
+    char *name;         /* CLIENT SETNAME's, NUL-terminated; NULL if none */
+    int64_t created_ms; /* when it connected */
+    int64_t last_ms;    /* when it last ran a command */
+    char last_cmd[32];  /* the command it last ran: "get", "client|list" */
+    int killed;         /* CLIENT KILL has ended its connection, and its
+                         * owner will close it on seeing end-of-file */
+    /* Its buffers as they were when it last ran a command, for CLIENT
+     * LIST. In step02 another client's thread may be changing its buffers
+     * at this very moment, without the lock: only what was noted under
+     * the lock may be read by others. */
+    size_t noted_query, noted_query_cap, noted_output, noted_output_cap;
+    struct session *prev_client, *next_client; /* the core's list */
 
     /* session_run_commands's commands parsed ahead (see session.c). */
     struct batched_command batch[SESSION_BATCH_MAX];
@@ -55,6 +75,12 @@ struct session {
 void session_init(struct session *s);
 void session_free(struct session *s);
 
+/* A session is a client of the core from session_register (which gives it
+ * its id and addresses, read from the socket fd) to session_unregister.
+ * Step02 calls both under its lock: other threads walk the list. */
+void session_register(struct session *s, struct core *core, int fd, int64_t now_ms);
+void session_unregister(struct session *s, struct core *core);
+
 /* Where the next read() should put its bytes, with *room bytes of space (at
  * least READ_CHUNK). Returns NULL when the client already holds
  * LIMIT_QUERY_BUFFER bytes of unexecuted input: the caller closes it.
@@ -66,9 +92,8 @@ char *session_read_space(struct session *s, size_t *room);
 void session_bytes_read(struct session *s, size_t n);
 
 /* How session_run_commands runs one command: cmd_execute's shape. */
-typedef enum cmd_result (*session_execute_fn)(struct core *core, size_t argc,
-                                               const struct resp_arg *argv, struct buf *out,
-                                               int64_t now_ms);
+typedef void (*session_execute_fn)(struct core *core, struct session *s, size_t argc,
+                                   const struct resp_arg *argv, int64_t now_ms);
 
 /* Parse and execute every complete command in the input, in order, until
  * the input runs out, the session is closing, or the pending output reaches

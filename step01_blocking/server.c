@@ -90,6 +90,7 @@ static int write_pending(int fd, struct buf *out) {
 static void serve_client(int fd) {
     struct session s;
     session_init(&s);
+    session_register(&s, &server.core, fd, clock_now_ms());
     while (!server.stop) {
         size_t room;
         char *space = session_read_space(&s, &room);
@@ -113,6 +114,7 @@ static void serve_client(int fd) {
         if (s.closing) break; /* QUIT or a protocol error, reply sent */
     }
 done:
+    session_unregister(&s, &server.core);
     session_free(&s);
 }
 

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "core.h"
 #include "mem.h"
 #include "net.h"
@@ -142,20 +143,23 @@ static int write_pending(int fd, struct buf *out) {
  * session_run_commands read the clock before its first command. Read it
  * again once the lock is ours: waiting for the lock behind a slow command
  * (a KEYS over millions of keys) must not make this one run at an old time. */
-static enum cmd_result execute_locked(struct core *core, size_t argc,
-                                      const struct resp_arg *argv, struct buf *out,
-                                      int64_t now_ms) {
+static void execute_locked(struct core *core, struct session *s, size_t argc,
+                           const struct resp_arg *argv, int64_t now_ms) {
     (void)now_ms; /* read again below, under the lock */
     pthread_mutex_lock(&server.lock);
-    enum cmd_result result = cmd_execute(core, argc, argv, out, clock_now_ms());
+    cmd_execute(core, s, argc, argv, clock_now_ms());
     pthread_mutex_unlock(&server.lock);
-    return result;
 }
 
 /* Serve one client until it disconnects, breaks the protocol or QUITs. */
 static void serve_client(int fd) {
     struct session s;
     session_init(&s);
+    /* Other threads walk the list of clients (CLIENT LIST, CLIENT KILL):
+     * join it, and leave it, under the lock. */
+    pthread_mutex_lock(&server.lock);
+    session_register(&s, &server.core, fd, clock_now_ms());
+    pthread_mutex_unlock(&server.lock);
     while (!server.stop) {
         size_t room;
         char *space = session_read_space(&s, &room);
@@ -182,6 +186,9 @@ static void serve_client(int fd) {
         if (s.closing) break; /* QUIT or a protocol error, reply sent */
     }
 done:
+    pthread_mutex_lock(&server.lock);
+    session_unregister(&s, &server.core);
+    pthread_mutex_unlock(&server.lock);
     session_free(&s);
 }
 
@@ -297,12 +304,13 @@ static int start_timer(void) {
 
 /* Redis refuses a client past maxclients with this reply, then closes. */
 static void reject_client(int fd) {
-    struct buf reply;
-    buf_init(&reply);
+    struct buf bytes;
+    buf_init(&bytes);
+    struct reply reply = {.buf = &bytes, .proto = 2}; /* it has sent no HELLO */
     resp_add_error(&reply, "ERR max number of clients reached");
-    if (write(fd, reply.data, reply.len) < 0 && server.opts.verbose)
+    if (write(fd, bytes.data, bytes.len) < 0 && server.opts.verbose)
         perror("write"); /* the client may already be gone; nothing to do */
-    buf_free(&reply);
+    buf_free(&bytes);
     if (close(fd) < 0) perror("close");
 }
 

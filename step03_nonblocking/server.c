@@ -126,6 +126,7 @@ static int write_pending(struct conn *c) {
 static void close_client(struct conn *c) {
     server.conns[c->fd] = NULL;
     if (close(c->fd) < 0) perror("close");
+    session_unregister(&c->s, &server.core);
     session_free(&c->s);
     free(c);
     server.core.connected_clients--;
@@ -223,12 +224,13 @@ static int set_nonblocking(int fd) {
 
 /* Redis refuses a client past maxclients with this reply, then closes. */
 static void reject_client(int fd) {
-    struct buf reply;
-    buf_init(&reply);
+    struct buf bytes;
+    buf_init(&bytes);
+    struct reply reply = {.buf = &bytes, .proto = 2}; /* it has sent no HELLO */
     resp_add_error(&reply, "ERR max number of clients reached");
-    if (write(fd, reply.data, reply.len) < 0 && server.opts.verbose)
+    if (write(fd, bytes.data, bytes.len) < 0 && server.opts.verbose)
         perror("write"); /* the client may already be gone; nothing to do */
-    buf_free(&reply);
+    buf_free(&bytes);
     if (close(fd) < 0) perror("close");
 }
 
@@ -246,6 +248,7 @@ static void add_client(int fd) {
     struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     session_init(&c->s);
+    session_register(&c->s, &server.core, fd, clock_now_ms());
     server.conns[fd] = c;
     server.core.connected_clients++;
     server.core.total_connections_received++;

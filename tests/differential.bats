@@ -11,8 +11,9 @@
 # so both start from an empty database and close the connection when done:
 # reading until the close then collects every reply without a timeout. A
 # request that ends in a protocol error is closed before the QUIT.
+# Every request is sent twice: in RESP2, and in RESP3 after HELLO 3.
 # Left out, because the replies legitimately differ: INFO, COMMAND, CONFIG
-# (server details), SELECT 1 (we have one database, Redis 16), TTL and PTTL
+# (server details), CLIENT LIST and INFO (addresses, ids, buffer sizes), SELECT 1 (we have one database, Redis 16), TTL and PTTL
 # of a live expiry (the clock moves between the two servers) and more than
 # 1048576 arguments (we refuse them, Redis waits for them).
 
@@ -39,27 +40,35 @@ setup() {
     [ -z "${NO_REFERENCE:-}" ] || skip "redis-server is not installed"
 }
 
-# same_replies REQUEST...: send each request (wire escapes) to both servers
-# and report every one whose replies differ. Checks all before failing, so
-# one run shows every mismatch in the group.
+# same_replies REQUEST...: send each request (wire escapes) to both servers,
+# once in RESP2 and once in RESP3 (after HELLO 3), and report every one
+# whose replies differ. Checks all before failing, so one run shows every
+# mismatch in the group. The client id in HELLO's reply counts connections,
+# which differ between the servers: it is compared as "ID".
 same_replies() {
-    local request full ours theirs failed=0
+    local request full ours theirs failed=0 proto hello
     local flushall='*1\r\n$8\r\nFLUSHALL\r\n' quit='*1\r\n$4\r\nQUIT\r\n'
-    for request in "$@"; do
-        full="$flushall$request$quit"
-        ours=$("$WIRE" -p "$PORT" -t 20000 "$full") || true
-        theirs=$("$WIRE" -p "$REDIS_PORT" -t 20000 "$full") || true
-        if [ "$ours" != "$theirs" ]; then
-            echo "request: $request"
-            echo "  ours:  ${ours:-no reply}"
-            echo "  redis: ${theirs:-no reply}"
-            failed=1
-        elif [ -z "$theirs" ]; then
-            # Not even FLUSHALL answered: the reference itself is broken.
-            echo "request: $request"
-            echo "  no reply from either server"
-            failed=1
-        fi
+    local hello3='*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n'
+    local no_id='s/\$2\\r\\nid\\r\\n:[0-9]*\\r\\n/$2\\r\\nid\\r\\n:ID\\r\\n/g'
+    for proto in 2 3; do
+        hello=''
+        [ "$proto" = 3 ] && hello=$hello3
+        for request in "$@"; do
+            full="$hello$flushall$request$quit"
+            ours=$("$WIRE" -p "$PORT" -t 20000 "$full" | sed "$no_id") || true
+            theirs=$("$WIRE" -p "$REDIS_PORT" -t 20000 "$full" | sed "$no_id") || true
+            if [ "$ours" != "$theirs" ]; then
+                echo "request (RESP$proto): $request"
+                echo "  ours:  ${ours:-no reply}"
+                echo "  redis: ${theirs:-no reply}"
+                failed=1
+            elif [ -z "$theirs" ]; then
+                # Not even FLUSHALL answered: the reference itself is broken.
+                echo "request (RESP$proto): $request"
+                echo "  no reply from either server"
+                failed=1
+            fi
+        done
     done
     [ "$failed" = 0 ]
 }
@@ -76,6 +85,70 @@ same_replies() {
         "$(resp SELECT 16)" \
         "$(resp SELECT abc)" \
         "$(resp QUIT)$(resp PING)"
+}
+
+@test "differential: HELLO and AUTH" {
+    same_replies \
+        "$(resp HELLO)" \
+        "$(resp HELLO 2)" \
+        "$(resp HELLO 3)$(resp GET missing)$(resp MGET a b)$(resp HELLO 2)$(resp GET missing)" \
+        "$(resp HELLO 3 SETNAME myname)$(resp CLIENT GETNAME)" \
+        "$(resp HELLO 3 AUTH default anything)" \
+        "$(resp HELLO 2 AUTH someone pw)" \
+        "$(resp HELLO 3 AUTH default)" \
+        "$(resp HELLO 3 SETNAME)" \
+        "$(resp HELLO 3 SETNAME 'a b')$(resp GET missing)" \
+        "$(resp HELLO 3 FOO)" \
+        "$(resp HELLO 1)" \
+        "$(resp HELLO 4)" \
+        "$(resp HELLO -1)" \
+        "$(resp HELLO abc)" \
+        "$(resp HELLO 03)" \
+        "$(resp AUTH)" \
+        "$(resp AUTH pw)" \
+        "$(resp AUTH default pw)" \
+        "$(resp AUTH someone pw)" \
+        "$(resp AUTH a b c)"
+}
+
+@test "differential: CLIENT" {
+    same_replies \
+        "$(resp CLIENT)" \
+        "$(resp CLIENT GETNAME)" \
+        "$(resp CLIENT SETNAME conn-1)$(resp CLIENT GETNAME)$(resp CLIENT SETNAME '')$(resp CLIENT GETNAME)" \
+        "$(resp CLIENT SETNAME 'a b')" \
+        "$(resp CLIENT SETNAME)" \
+        "$(resp CLIENT SETNAME a b)" \
+        "$(resp CLIENT GETNAME x)" \
+        "$(resp CLIENT ID x)" \
+        "$(resp CLIENT INFO x)" \
+        "$(resp CLIENT KILL)" \
+        "$(resp CLIENT KILL 1.2.3.4:5)" \
+        "$(resp CLIENT KILL ID)" \
+        "$(resp CLIENT KILL ID 999999)" \
+        "$(resp CLIENT KILL ID abc)" \
+        "$(resp CLIENT KILL ID 0)" \
+        "$(resp CLIENT KILL ID -5)" \
+        "$(resp CLIENT KILL ADDR 1.2.3.4:5)" \
+        "$(resp CLIENT KILL LADDR 1.2.3.4:5)" \
+        "$(resp CLIENT KILL SKIPME maybe)" \
+        "$(resp CLIENT KILL SKIPME yes)" \
+        "$(resp CLIENT KILL TYPE normal SKIPME yes ID 999999)" \
+        "$(resp CLIENT KILL TYPE master)" \
+        "$(resp CLIENT KILL TYPE nosuch)" \
+        "$(resp CLIENT KILL USER nosuch)" \
+        "$(resp CLIENT KILL USER default ID 999999)" \
+        "$(resp CLIENT KILL FOO bar)" \
+        "$(resp CLIENT KILL ID 1 ADDR)" \
+        "$(resp CLIENT LIST ID abc)" \
+        "$(resp CLIENT LIST ID 0)" \
+        "$(resp CLIENT LIST ID 999999)" \
+        "$(resp CLIENT LIST TYPE master)" \
+        "$(resp CLIENT LIST TYPE nosuch)" \
+        "$(resp CLIENT LIST FOO)" \
+        "$(resp CLIENT LIST TYPE)" \
+        "$(resp CLIENT SETINFO lib-name x)" \
+        "$(resp CLIENT NOSUCH)"
 }
 
 @test "differential: GET, SET and its options" {

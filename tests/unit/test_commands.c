@@ -28,13 +28,12 @@ static const unsigned char seed[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 /* A Unix time in milliseconds to start the clock at: 2023-11-14. */
 static const int64_t T0 = 1700000000000LL;
 
-/* The server as the commands see it: the core, one client's output, and
- * the clock. */
+/* The server as the commands see it: the core, one client, and the
+ * clock. */
 struct server {
     struct core core;
-    struct buf out;
+    struct session client;
     int64_t now;
-    enum cmd_result last_result;
 };
 
 /* A core as a server starts it with no flags, and a fixed seed. */
@@ -46,30 +45,30 @@ static void core_start(struct core *core) {
 
 static void server_init(struct server *s) {
     core_start(&s->core);
-    buf_init(&s->out);
+    session_init(&s->client);
     s->now = T0;
-    s->last_result = CMD_OK;
 }
 
 static void server_free(struct server *s) {
     core_free(&s->core);
-    buf_free(&s->out);
+    session_free(&s->client);
 }
 
 /* Execute one command and compare its reply with `want`, printing both on
  * a mismatch. The output buffer is emptied for the next command. */
 static int run_argv(struct server *s, size_t argc, const struct resp_arg *argv, const char *want,
                     size_t want_len) {
-    s->out.len = 0;
-    s->last_result = cmd_execute(&s->core, argc, argv, &s->out, s->now);
-    int ok = s->out.len == want_len && (want_len == 0 || memcmp(s->out.data, want, want_len) == 0);
+    s->client.out.len = 0;
+    s->client.closing = 0;
+    cmd_execute(&s->core, &s->client, argc, argv, s->now);
+    int ok = s->client.out.len == want_len && (want_len == 0 || memcmp(s->client.out.data, want, want_len) == 0);
     if (!ok) {
         fprintf(stderr, "a reply differs; the command:\n");
         for (size_t i = 0; i < argc; i++) print_escaped("arg", argv[i].ptr, argv[i].len);
         print_escaped("expected", want, want_len);
-        print_escaped("got", s->out.data, s->out.len);
+        print_escaped("got", s->client.out.data, s->client.out.len);
     }
-    s->out.len = 0;
+    s->client.out.len = 0;
     return ok;
 }
 
@@ -401,13 +400,13 @@ static void test_expired_keys(void) {
     /* KEYS skips them, and leaves them where they are. */
     struct resp_arg keys[2] = {arg("KEYS", 4), arg("key:2?", 6)};
     EXPECT(&s, "*0\r\n", "KEYS", "key:1?"); /* key:10 .. key:19 all expired */
-    s.out.len = 0;
-    cmd_execute(&s.core, 2, keys, &s.out, s.now);
-    CHECK(s.out.len >= 5 && memcmp(s.out.data, "*10\r\n", 5) == 0); /* key:20 .. key:29 */
-    s.out.len = 0;
-    cmd_execute(&s.core, 2, (struct resp_arg[]){arg("KEYS", 4), arg("*", 1)}, &s.out, s.now);
-    CHECK(s.out.len >= 5 && memcmp(s.out.data, "*10\r\n", 5) == 0);
-    s.out.len = 0;
+    s.client.out.len = 0;
+    cmd_execute(&s.core, &s.client, 2, keys, s.now);
+    CHECK(s.client.out.len >= 5 && memcmp(s.client.out.data, "*10\r\n", 5) == 0); /* key:20 .. key:29 */
+    s.client.out.len = 0;
+    cmd_execute(&s.core, &s.client, 2, (struct resp_arg[]){arg("KEYS", 4), arg("*", 1)}, s.now);
+    CHECK(s.client.out.len >= 5 && memcmp(s.client.out.data, "*10\r\n", 5) == 0);
+    s.client.out.len = 0;
     EXPECT(&s, ":30\r\n", "DBSIZE");
 
     /* Active expiry removes them without anyone asking for them. */
@@ -472,11 +471,11 @@ static void test_expired_keys_stat(void) {
     EXPECT(&s, "$-1\r\n", "GET", "e");
     CHECK(s.core.store.expired_removed == 1);
     struct resp_arg info[2] = {arg("INFO", 4), arg("stats", 5)};
-    s.out.len = 0;
-    cmd_execute(&s.core, 2, info, &s.out, s.now);
-    buf_append(&s.out, "", 1); /* a NUL, for strstr */
-    CHECK(strstr(s.out.data, "\r\nexpired_keys:1\r\n") != NULL);
-    s.out.len = 0;
+    s.client.out.len = 0;
+    cmd_execute(&s.core, &s.client, 2, info, s.now);
+    buf_append(&s.client.out, "", 1); /* a NUL, for strstr */
+    CHECK(strstr(s.client.out.data, "\r\nexpired_keys:1\r\n") != NULL);
+    s.client.out.len = 0;
     server_free(&s);
 }
 
@@ -509,11 +508,11 @@ static void test_keys(void) {
     EXPECT(&s, "+OK\r\n", "MSET", "one", "1", "two", "2", "three", "3");
     EXPECT(&s, "*1\r\n$3\r\ntwo\r\n", "KEYS", "t?o");
     EXPECT(&s, "*0\r\n", "KEYS", "four");
-    s.out.len = 0;
-    cmd_execute(&s.core, 2, (struct resp_arg[]){arg("KEYS", 4), arg("t*", 2)}, &s.out, s.now);
-    CHECK((s.out.len == 24 && memcmp(s.out.data, "*2\r\n$3\r\ntwo\r\n$5\r\nthree\r\n", 24) == 0) ||
-          (s.out.len == 24 && memcmp(s.out.data, "*2\r\n$5\r\nthree\r\n$3\r\ntwo\r\n", 24) == 0));
-    s.out.len = 0;
+    s.client.out.len = 0;
+    cmd_execute(&s.core, &s.client, 2, (struct resp_arg[]){arg("KEYS", 4), arg("t*", 2)}, s.now);
+    CHECK((s.client.out.len == 24 && memcmp(s.client.out.data, "*2\r\n$3\r\ntwo\r\n$5\r\nthree\r\n", 24) == 0) ||
+          (s.client.out.len == 24 && memcmp(s.client.out.data, "*2\r\n$5\r\nthree\r\n$3\r\ntwo\r\n", 24) == 0));
+    s.client.out.len = 0;
     server_free(&s);
 }
 
@@ -668,6 +667,7 @@ static void test_arity(void) {
 static void test_lookup(void) {
     static const char *const names[] = {
         "APPEND", "COMMAND", "CONFIG", "DBSIZE", "DECR", "DECRBY", "DEL", "ECHO",
+        "AUTH", "CLIENT", "HELLO",
         "EXISTS", "EXPIRE", "FLUSHALL", "FLUSHDB", "GET", "GETDEL", "INCR", "INCRBY",
         "INFO", "KEYS", "MGET", "MSET", "PERSIST", "PEXPIRE", "PING", "PTTL",
         "QUIT", "SELECT", "SET", "STRLEN", "TTL", "TYPE",
@@ -677,28 +677,28 @@ static void test_lookup(void) {
     int found = 1;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         struct resp_arg name = arg(names[i], strlen(names[i]));
-        s.out.len = 0;
-        cmd_execute(&s.core, 1, &name, &s.out, s.now);
-        buf_append(&s.out, "", 1);
-        int ok = strstr(s.out.data, "unknown command") == NULL;
+        s.client.out.len = 0;
+        cmd_execute(&s.core, &s.client, 1, &name, s.now);
+        buf_append(&s.client.out, "", 1);
+        int ok = strstr(s.client.out.data, "unknown command") == NULL;
         if (!ok) fprintf(stderr, "  command %s not found\n", names[i]);
         found &= ok;
     }
     CHECK(found);
-    s.out.len = 0;
-    EXPECT(&s, ":30\r\n", "COMMAND", "COUNT");
+    s.client.out.len = 0;
+    EXPECT(&s, ":33\r\n", "COMMAND", "COUNT");
     /* Names around and between the table's. */
     static const char *const unknown[] = {"a", "zzz", "ge", "gets", "se", "sett", "ttl2", "\xff"};
     int none = 1;
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         struct resp_arg name = arg(unknown[i], strlen(unknown[i]));
-        s.out.len = 0;
-        cmd_execute(&s.core, 1, &name, &s.out, s.now);
-        buf_append(&s.out, "", 1);
-        none &= strstr(s.out.data, "-ERR unknown command") == s.out.data;
+        s.client.out.len = 0;
+        cmd_execute(&s.core, &s.client, 1, &name, s.now);
+        buf_append(&s.client.out, "", 1);
+        none &= strstr(s.client.out.data, "-ERR unknown command") == s.client.out.data;
     }
     CHECK(none);
-    s.out.len = 0;
+    s.client.out.len = 0;
     server_free(&s);
 }
 
@@ -720,19 +720,55 @@ static void test_select(void) {
     server_free(&s);
 }
 
+/* HELLO switches the protocol of its own reply and of every later one;
+ * a failed HELLO changes nothing. */
+static void test_hello(void) {
+    struct server s;
+    server_init(&s);
+    s.client.id = 7;
+    EXPECT(&s, "$-1\r\n", "GET", "missing");
+    EXPECT(&s, "-NOPROTO unsupported protocol version\r\n", "HELLO", "4");
+    EXPECT(&s, "-ERR Protocol version is not an integer or out of range\r\n", "HELLO", "03");
+    EXPECT(&s, "-ERR Syntax error in HELLO option 'AUTH'\r\n", "HELLO", "3", "AUTH", "default");
+    EXPECT(&s, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "HELLO",
+           "3", "AUTH", "someone", "pw");
+    EXPECT(&s, "*1\r\n*-1\r\n", "COMMAND", "INFO", "nosuch");
+    CHECK(s.client.proto == 2);
+    EXPECT(&s,
+           "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
+           "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:7\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n"
+           "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
+           "HELLO", "3", "AUTH", "default", "any", "SETNAME", "me");
+    CHECK(s.client.proto == 3);
+    CHECK(s.client.name != NULL && strcmp(s.client.name, "me") == 0);
+    EXPECT(&s, "_\r\n", "GET", "missing");
+    EXPECT(&s, "*1\r\n_\r\n", "COMMAND", "INFO", "nosuch");
+    EXPECT(&s, "%1\r\n$4\r\nport\r\n$4\r\n6379\r\n", "CONFIG", "GET", "port");
+    EXPECT(&s, "*2\r\n_\r\n_\r\n", "MGET", "a", "b");
+    /* HELLO 2 goes back; HELLO alone keeps what is in use. */
+    EXPECT(&s,
+           "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
+           "$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:7\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n"
+           "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
+           "HELLO", "2");
+    CHECK(s.client.proto == 2);
+    EXPECT(&s, "$-1\r\n", "GET", "missing");
+    server_free(&s);
+}
+
 static void test_quit(void) {
     struct server s;
     server_init(&s);
     EXPECT(&s, "+OK\r\n", "QUIT");
-    CHECK(s.last_result == CMD_CLOSE_AFTER_REPLY);
+    CHECK(s.client.closing);
     EXPECT(&s, "+OK\r\n", "quit", "a", "b"); /* no arity check, as in Redis 7.0 */
-    CHECK(s.last_result == CMD_CLOSE_AFTER_REPLY);
+    CHECK(s.client.closing);
     EXPECT(&s, "+PONG\r\n", "PING");
-    CHECK(s.last_result == CMD_OK);
+    CHECK(!s.client.closing);
     EXPECT(&s, "-ERR wrong number of arguments for 'get' command\r\n", "GET");
-    CHECK(s.last_result == CMD_OK);
+    CHECK(!s.client.closing);
     EXPECT(&s, "-ERR unknown command 'quitx', with args beginning with: \r\n", "quitx");
-    CHECK(s.last_result == CMD_OK);
+    CHECK(!s.client.closing);
     server_free(&s);
 }
 
@@ -845,5 +881,6 @@ int main(void) {
     test_lookup();
     test_select();
     test_quit();
+    test_hello();
     return check_report("test_commands");
 }

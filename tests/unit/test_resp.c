@@ -56,14 +56,12 @@ static void record_command(struct buf *t, size_t argc, const struct resp_arg *ar
  * what the session parsed, in order. */
 static struct buf *recording;
 
-static enum cmd_result record_execute(struct core *core, size_t argc,
-                                      const struct resp_arg *argv, struct buf *out,
-                                      int64_t now_ms) {
+static void record_execute(struct core *core, struct session *s, size_t argc,
+                           const struct resp_arg *argv, int64_t now_ms) {
     (void)core;
-    (void)out;
+    (void)s;
     (void)now_ms;
     record_command(recording, argc, argv);
-    return CMD_OK;
 }
 
 /* The end of a transcript: how many input bytes were never consumed, and
@@ -247,11 +245,12 @@ static void check_stream(const char *name, const char *input, size_t len, const 
         CHECK(ok);
         /* A protocol error is answered with Redis's error line. */
         if (last == RESP_ERROR) {
-            struct buf reply;
-            buf_init(&reply);
+            struct buf bytes;
+            buf_init(&bytes);
+            struct reply reply = {.buf = &bytes, .proto = 2};
             resp_add_error(&reply, s.parser.error);
-            CHECK(same_bytes(s.out.data, s.out.len, reply.data, reply.len));
-            buf_free(&reply);
+            CHECK(same_bytes(s.out.data, s.out.len, bytes.data, bytes.len));
+            buf_free(&bytes);
         } else {
             CHECK(s.out.len == 0);
         }
@@ -787,92 +786,123 @@ static void test_to_ll(void) {
 static void test_writers(void) {
     struct buf b;
     buf_init(&b);
+    struct reply r = {.buf = &b, .proto = 2};
 
-    resp_add_integer(&b, 0);
+    resp_add_integer(&r, 0);
     CHECK(OUT_IS(&b, ":0\r\n"));
     b.len = 0;
-    resp_add_integer(&b, -1);
+    resp_add_integer(&r, -1);
     CHECK(OUT_IS(&b, ":-1\r\n"));
     b.len = 0;
-    resp_add_integer(&b, 1234567890);
+    resp_add_integer(&r, 1234567890);
     CHECK(OUT_IS(&b, ":1234567890\r\n"));
     b.len = 0;
-    resp_add_integer(&b, LLONG_MIN);
+    resp_add_integer(&r, LLONG_MIN);
     CHECK(OUT_IS(&b, ":-9223372036854775808\r\n"));
     b.len = 0;
-    resp_add_integer(&b, LLONG_MAX);
+    resp_add_integer(&r, LLONG_MAX);
     CHECK(OUT_IS(&b, ":9223372036854775807\r\n"));
     b.len = 0;
 
-    resp_add_bulk(&b, "", 0);
+    resp_add_bulk(&r, "", 0);
     CHECK(OUT_IS(&b, "$0\r\n\r\n"));
     b.len = 0;
-    resp_add_bulk(&b, NULL, 0);
+    resp_add_bulk(&r, NULL, 0);
     CHECK(OUT_IS(&b, "$0\r\n\r\n"));
     b.len = 0;
-    resp_add_bulk(&b, "a\0\r\nb", 5);
+    resp_add_bulk(&r, "a\0\r\nb", 5);
     CHECK(OUT_IS(&b, "$5\r\na\0\r\nb\r\n"));
     b.len = 0;
-    resp_add_bulk_str(&b, "hello");
+    resp_add_bulk_str(&r, "hello");
     CHECK(OUT_IS(&b, "$5\r\nhello\r\n"));
     b.len = 0;
 
-    resp_add_null(&b);
+    resp_add_null(&r);
     CHECK(OUT_IS(&b, "$-1\r\n"));
     b.len = 0;
-    resp_add_array(&b, 0);
+    resp_add_array(&r, 0);
     CHECK(OUT_IS(&b, "*0\r\n"));
     b.len = 0;
-    resp_add_array(&b, 3);
+    resp_add_array(&r, 3);
     CHECK(OUT_IS(&b, "*3\r\n"));
     b.len = 0;
-    resp_add_array(&b, -1);
+    resp_add_array(&r, -1);
     CHECK(OUT_IS(&b, "*-1\r\n"));
     b.len = 0;
-    resp_add_simple(&b, "OK");
+    resp_add_simple(&r, "OK");
     CHECK(OUT_IS(&b, "+OK\r\n"));
     b.len = 0;
-    resp_add_simple_len(&b, "readonly fast", 8);
+    resp_add_simple_len(&r, "readonly fast", 8);
     CHECK(OUT_IS(&b, "+readonly\r\n"));
     b.len = 0;
 
     /* What RESP2 has no type for takes the shape Redis gives it there: a
      * null array, a map as an array of twice its pairs, a set as an array,
      * text for a person as a bulk string. */
-    resp_add_null_array(&b);
+    resp_add_null_array(&r);
     CHECK(OUT_IS(&b, "*-1\r\n"));
     b.len = 0;
-    resp_add_map(&b, 3);
+    resp_add_map(&r, 3);
     CHECK(OUT_IS(&b, "*6\r\n"));
     b.len = 0;
-    resp_add_map(&b, 0);
+    resp_add_map(&r, 0);
     CHECK(OUT_IS(&b, "*0\r\n"));
     b.len = 0;
-    resp_add_set(&b, 2);
+    resp_add_set(&r, 2);
     CHECK(OUT_IS(&b, "*2\r\n"));
     b.len = 0;
-    resp_add_verbatim(&b, "txt", "# Server\r\na:1\r\n", 15);
+    resp_add_verbatim(&r, "txt", "# Server\r\na:1\r\n", 15);
     CHECK(OUT_IS(&b, "$15\r\n# Server\r\na:1\r\n\r\n"));
     b.len = 0;
 
+    /* RESP3 gives those their own types, and one null for both kinds. */
+    r.proto = 3;
+    resp_add_null(&r);
+    CHECK(OUT_IS(&b, "_\r\n"));
+    b.len = 0;
+    resp_add_null_array(&r);
+    CHECK(OUT_IS(&b, "_\r\n"));
+    b.len = 0;
+    resp_add_map(&r, 3);
+    CHECK(OUT_IS(&b, "%3\r\n"));
+    b.len = 0;
+    resp_add_set(&r, 2);
+    CHECK(OUT_IS(&b, "~2\r\n"));
+    b.len = 0;
+    resp_add_verbatim(&r, "txt", "# Server\r\na:1\r\n", 15);
+    CHECK(OUT_IS(&b, "=19\r\ntxt:# Server\r\na:1\r\n\r\n"));
+    b.len = 0;
+    resp_add_verbatim(&r, "txt", "", 0);
+    CHECK(OUT_IS(&b, "=4\r\ntxt:\r\n"));
+    b.len = 0;
+    /* and the rest as RESP2 spells them. */
+    resp_add_array(&r, 2);
+    resp_add_bulk(&r, "a", 1);
+    resp_add_simple(&r, "OK");
+    resp_add_integer(&r, 7);
+    resp_add_error(&r, "ERR e");
+    CHECK(OUT_IS(&b, "*2\r\n$1\r\na\r\n+OK\r\n:7\r\n-ERR e\r\n"));
+    b.len = 0;
+    r.proto = 2;
+
     /* CR and LF at the end of an error are trimmed, and those inside
      * become spaces, as Redis does, so the error stays one line. */
-    resp_add_error(&b, "ERR a\r\nb\nc\r");
+    resp_add_error(&r, "ERR a\r\nb\nc\r");
     CHECK(OUT_IS(&b, "-ERR a  b c\r\n"));
     b.len = 0;
-    resp_add_error_len(&b, "ERR x\0y\n", 8);
+    resp_add_error_len(&r, "ERR x\0y\n", 8);
     CHECK(OUT_IS(&b, "-ERR x\0y\r\n"));
     b.len = 0;
-    resp_add_error(&b, "");
+    resp_add_error(&r, "");
     CHECK(OUT_IS(&b, "-\r\n"));
     b.len = 0;
 
     /* Writers append: a pipeline's replies follow each other. */
-    resp_add_array(&b, 2);
-    resp_add_bulk(&b, "a", 1);
-    resp_add_null(&b);
-    resp_add_integer(&b, 7);
-    resp_add_error(&b, "ERR e");
+    resp_add_array(&r, 2);
+    resp_add_bulk(&r, "a", 1);
+    resp_add_null(&r);
+    resp_add_integer(&r, 7);
+    resp_add_error(&r, "ERR e");
     CHECK(OUT_IS(&b, "*2\r\n$1\r\na\r\n$-1\r\n:7\r\n-ERR e\r\n"));
 
     /* A big bulk, past the buffer's first allocations. */
@@ -880,7 +910,7 @@ static void test_writers(void) {
     char *value = malloc(100000);
     if (value == NULL) out_of_memory(100000);
     memset(value, 'v', 100000);
-    resp_add_bulk(&b, value, 100000);
+    resp_add_bulk(&r, value, 100000);
     CHECK(b.len == 9 + 100000 + 2);
     CHECK(b.len == 100011 && memcmp(b.data, "$100000\r\nv", 10) == 0);
     CHECK(b.len == 100011 && memcmp(b.data + 100008, "v\r\n", 3) == 0);
