@@ -179,17 +179,21 @@ static void append_client_line(struct buf *b, const struct session *s, int64_t n
     long long age = (now_ms - s->created_ms) / 1000;
     long long idle = (now_ms - s->last_ms) / 1000;
     /* qbuf: the bytes read and not yet executed, counting the command
-     * running now; rbs: the read buffer's size; obl: the replies not yet
-     * sent. We keep one output buffer, not Redis's buffer and list, so
-     * oll and omem are 0. tot-mem: what the connection has allocated. */
+     * running now (Redis counts its whole query buffer); argv-mem: the
+     * bytes of that command's arguments; rbs: the read buffer's size (rbp,
+     * Redis's peak, is the same: ours does not shrink to a recent peak);
+     * obl: the replies not yet sent. We keep one output buffer, not Redis's
+     * buffer and list, so oll and omem are 0. tot-mem: what the connection
+     * has allocated. */
     size_t tot_mem = sizeof *s + s->noted_query_cap + s->noted_output_cap;
     snprintf(line, sizeof line,
              "id=%lld addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 "
-             "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+             "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu "
              "rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=r cmd=%s user=default redir=-1 "
              "resp=%d\n",
              s->id, s->addr, s->laddr, s->fd, s->name != NULL ? s->name : "", age, idle,
-             s->noted_query, s->noted_query_cap - s->noted_query, s->noted_query_cap,
+             s->noted_query, s->noted_query_cap - s->noted_query, s->noted_argv_bytes,
+             s->noted_query_cap,
              s->noted_query_cap, s->noted_output, tot_mem, s->last_cmd, s->proto);
     buf_append_str(b, line);
 }

@@ -150,6 +150,8 @@ static void note_client(struct session *s, const struct command *cmd, size_t arg
     s->noted_query_cap = s->in.cap;
     s->noted_output = s->out.len;
     s->noted_output_cap = s->out.cap;
+    s->noted_argv_bytes = 0;
+    for (size_t i = 0; i < argc; i++) s->noted_argv_bytes += argv[i].len;
 }
 
 void cmd_execute(struct core *core, struct session *s, size_t argc, const struct resp_arg *argv,

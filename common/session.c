@@ -35,6 +35,7 @@ void session_init(struct session *s) {
     strcpy(s->last_cmd, "NULL"); /* what Redis shows before a first command */
     s->killed = 0;
     s->noted_query = s->noted_query_cap = s->noted_output = s->noted_output_cap = 0;
+    s->noted_argv_bytes = 0;
     s->prev_client = NULL;
     s->next_client = NULL;
 }

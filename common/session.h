@@ -58,7 +58,7 @@ struct session {
      * LIST. In step02 another client's thread may be changing its buffers
      * at this very moment, without the lock: only what was noted under
      * the lock may be read by others. */
-    size_t noted_query, noted_query_cap, noted_output, noted_output_cap;
+    size_t noted_query, noted_query_cap, noted_output, noted_output_cap, noted_argv_bytes;
     struct session *prev_client, *next_client; /* the core's list */
 
     /* session_run_commands's commands parsed ahead (see session.c). */

@@ -271,7 +271,6 @@ static void add_client(int fd) {
     struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     session_init(&c->s);
-    session_register(&c->s, &server.core, fd, clock_now_ms());
     /* Registered once, here; after this only changes of interest cost a
      * system call. data.ptr takes us straight to the connection. */
     c->registered = EPOLLIN;
@@ -283,6 +282,7 @@ static void add_client(int fd) {
         if (close(fd) < 0) perror("close");
         return;
     }
+    session_register(&c->s, &server.core, fd, clock_now_ms());
     server.conns[fd] = c;
     server.core.connected_clients++;
     server.core.total_connections_received++;

@@ -1129,3 +1129,65 @@ expect_keys() {
         exec {a}>&-
     fi
 }
+
+# ---- HELLO and CLIENT ----
+
+@test "HELLO 3: the map of the server, then RESP3 replies on that connection" {
+    local hello="$(resp HELLO 3)$(resp GET missing)$(resp CONFIG GET maxclients)$(resp HELLO 2)$(resp GET missing)"
+    local map='%7\\r\\n\$6\\r\\nserver\\r\\n\$5\\r\\nredis\\r\\n\$7\\r\\nversion\\r\\n\$6\\r\\n7\.0\.15\\r\\n\$5\\r\\nproto\\r\\n:3\\r\\n\$2\\r\\nid\\r\\n:[0-9]+\\r\\n\$4\\r\\nmode\\r\\n\$10\\r\\nstandalone\\r\\n\$4\\r\\nrole\\r\\n\$6\\r\\nmaster\\r\\n\$7\\r\\nmodules\\r\\n\*0\\r\\n'
+    local rest='_\\r\\n%1\\r\\n\$10\\r\\nmaxclients\\r\\n\$5\\r\\n10000\\r\\n\*14\\r\\n.*:2\\r\\n.*\*0\\r\\n\$-1\\r\\n'
+    local received
+    received=$("$WIRE" -p "$PORT" -n 5 "$hello") || true
+    [[ "$received" =~ ^$map$rest$ ]] || { echo "received: $received"; return 1; }
+}
+
+@test "CLIENT SETNAME, GETNAME and INFO describe the connection" {
+    local received line
+    received=$("$WIRE" -p "$PORT" -n 4 "$(resp CLIENT SETNAME conn-1)$(resp CLIENT GETNAME)$(resp HELLO 3)$(resp CLIENT INFO)") || true
+    # CLIENT INFO is RESP3's verbatim text after HELLO 3: "=N\r\ntxt:id=..."
+    line='id=[0-9]+ addr=127\.0\.0\.1:[0-9]+ laddr=127\.0\.0\.1:'"$PORT"' fd=[0-9]+ name=conn-1 age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=[0-9]+ qbuf-free=[0-9]+ argv-mem=[0-9]+ multi-mem=0 rbs=[0-9]+ rbp=[0-9]+ obl=[0-9]+ oll=0 omem=0 tot-mem=[0-9]+ events=r cmd=client\|info user=default redir=-1 resp=3\\n'
+    [[ "$received" =~ ^'+OK\r\n$6\r\nconn-1\r\n%7'.*'='[0-9]+'\r\ntxt:'$line'\r\n'$ ]] ||
+        { echo "received: $received"; return 1; }
+}
+
+@test "CLIENT ID counts connections; CLIENT LIST lists every client, oldest first" {
+    [ "$STEP" = step01_blocking ] && skip "step01 serves one client at a time"
+    local a line id_a list
+    exec {a}<>"/dev/tcp/127.0.0.1/$PORT"
+    printf '*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$5\r\nfirst\r\n*2\r\n$6\r\nCLIENT\r\n$2\r\nID\r\n' >&"$a"
+    read -r -t 10 line <&"$a" && [ "$line" = $'+OK\r' ] || { echo "client A: $line"; return 1; }
+    read -r -t 10 line <&"$a" || { echo "client A: no reply to CLIENT ID"; return 1; }
+    id_a=${line#:}
+    id_a=${id_a%$'\r'}
+    list=$("$WIRE" -p "$PORT" -n 1 "$(resp CLIENT LIST)") || true
+    exec {a}>&-
+    # A's line, then ours, whose id is higher.
+    [[ "$list" =~ id=$id_a\ [^\\]*name=first\ .*cmd=client\|id.*\\nid=([0-9]+)\ .*cmd=client\|list ]] ||
+        { echo "CLIENT LIST: $list"; return 1; }
+    [ "${BASH_REMATCH[1]}" -gt "$id_a" ] || { echo "ids: $id_a then ${BASH_REMATCH[1]}"; return 1; }
+}
+
+@test "CLIENT KILL ID ends another client's connection" {
+    [ "$STEP" = step01_blocking ] && skip "step01 serves one client at a time"
+    local a line id_a status=0
+    exec {a}<>"/dev/tcp/127.0.0.1/$PORT"
+    printf '*2\r\n$6\r\nCLIENT\r\n$2\r\nID\r\n' >&"$a"
+    read -r -t 10 line <&"$a" || { echo "client A: no reply to CLIENT ID"; return 1; }
+    id_a=${line#:}
+    id_a=${id_a%$'\r'}
+    expect_cmd CLIENT KILL ID "$id_a" ':1\r\n'
+    # A, idle in its read (step02: in another thread; steps 03-04: in the
+    # loop's list), sees end-of-file, not a timeout.
+    read -r -t 10 line <&"$a" || status=$?
+    exec {a}>&-
+    [ "$status" = 1 ] || { echo "client A: read status $status (142: still open after 10 s), line '$line'"; return 1; }
+    expect_cmd CLIENT LIST ID "$id_a" '$0\r\n\r\n'
+    expect_cmd CLIENT KILL ID "$id_a" ':0\r\n'
+}
+
+@test "CLIENT KILL that matches the caller: the reply, then the connection closes" {
+    expect_reply_and_close "$(resp CLIENT KILL TYPE normal SKIPME no)$(resp PING)" ':1\r\n'
+    expect_reply_and_close "$(resp CLIENT KILL LADDR "127.0.0.1:$PORT" SKIPME no)" ':1\r\n'
+    # SKIPME yes, the default, spares it.
+    expect_cmd CLIENT KILL TYPE normal ':0\r\n'
+}
