@@ -10,9 +10,10 @@
 // Exits 0 if every reply was the one expected; otherwise prints what was
 // not on stderr and exits 1.
 //
-// The client has its default options. ioredis 5 speaks RESP2 (it sends no
-// HELLO); it opens each connection with CLIENT SETINFO, whose errors it
-// ignores, then INFO, and is ready once INFO's reply has no "loading:1".
+// The client has its default options. ioredis 6 speaks RESP3: it opens
+// each connection with HELLO 3 (and would fall back to RESP2 if HELLO were
+// an unknown command), then CLIENT SETINFO, whose errors it ignores, then
+// INFO, and is ready once INFO's reply has no "loading:1".
 // By default it reconnects for ever after a failure, and holds commands
 // until it is ready, so every step of this script runs under a deadline: a
 // failure ends the script as a failure, never as a hang.
