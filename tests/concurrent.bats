@@ -144,3 +144,32 @@ open_client() {
     [ "$(grep -ciE 'error|warning' <<<"$output")" -eq 0 ]
     stop_server_cleanly
 }
+
+@test "CLIENT LIST and CLIENT KILL while other clients connect, run commands and leave" {
+    # Under ThreadSanitizer this is the test of CLIENT's locking in step02:
+    # CLIENT LIST reads every session in the core's list, and CLIENT KILL
+    # ends another thread's connection, while those threads run commands
+    # and others join and leave the list.
+    start_server
+    local i pids=() idle line status=0
+    for i in $(seq 1 8); do
+        "$WIRE" -p "$PORT" -n 500 -q -t 60000 -r 500 'SET k v\r\n' 3>&- &
+        pids+=($!)
+    done
+    for i in $(seq 1 20); do
+        "$WIRE" -p "$PORT" -n 1 -t 20000 "$(resp CLIENT LIST)" >/dev/null || true
+        "$WIRE" -p "$PORT" -n 1 -t 20000 "$(resp CLIENT KILL ID 999999)" >/dev/null || true
+    done
+    local failed=0
+    for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+    [ "$failed" = 0 ] || { echo "$failed loading clients did not get their replies"; return 1; }
+    # An idle client, killed by another: it sees end-of-file.
+    open_client idle
+    printf '*2\r\n$6\r\nCLIENT\r\n$2\r\nID\r\n' >&"$idle"
+    read -r -t 10 line <&"$idle" || { echo "no reply to CLIENT ID"; return 1; }
+    line=${line#:}
+    expect_reply "$(resp CLIENT KILL ID "${line%$'\r'}")" ':1\r\n' -t 10000
+    read -r -t 10 line <&"$idle" || status=$?
+    [ "$status" = 1 ] || { echo "the killed client's read: status $status"; return 1; }
+    stop_server_cleanly
+}
