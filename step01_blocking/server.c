@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,14 +34,35 @@
  * signal handler must reach the stop flag, and nothing else is shared. */
 static struct server {
     struct options opts;
-    int listen_fd;
+    /* What on_stop_signal shuts down, or -1. A signal handler may read
+     * only lock-free atomic variables (C11 7.14.1.1): atomic_int. */
+    atomic_int listen_fd;
+    atomic_int client_fd; /* the client being served */
     struct core core;
     volatile sig_atomic_t stop; /* set by SIGINT or SIGTERM */
-} server;
+} server = {.listen_fd = -1, .client_fd = -1};
 
+/*
+ * Setting the flag is not enough on its own. The loop checks it, then
+ * blocks in accept(); a signal that lands between the check and the call
+ * runs this handler before the call has started, so there is no wait for
+ * EINTR to interrupt, and accept() blocks until a client connects, which
+ * may be never. So the handler also shuts the listener down: after
+ * shutdown(), accept() fails at once (EINVAL, on Linux), whether it was
+ * already waiting or starts later.
+ * The same goes for read() and write() on the client being served: after
+ * shutdown(), read() returns 0 and write() fails.
+ * shutdown() is async-signal-safe (man 7 signal-safety). Its result is not
+ * checked: a handler can report nothing safely, and the server is stopping
+ * anyway. errno is put back, as the interrupted code may be about to read it.
+ */
 static void on_stop_signal(int signo) {
     (void)signo;
+    int saved_errno = errno;
     server.stop = 1;
+    if (server.listen_fd >= 0) shutdown(server.listen_fd, SHUT_RDWR);
+    if (server.client_fd >= 0) shutdown(server.client_fd, SHUT_RDWR);
+    errno = saved_errno;
 }
 
 /*
@@ -132,9 +154,10 @@ static void accept_loop(void) {
     while (!server.stop) {
         int fd = accept(server.listen_fd, NULL, NULL);
         if (fd < 0) {
-            /* EINTR: a signal; loop to check server.stop. ECONNABORTED: the
-             * client gave up while queued; harmless. */
-            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EINTR: a signal; EINVAL: on_stop_signal shut the listener
+             * down; loop to check server.stop. ECONNABORTED: the client
+             * gave up while queued; harmless. */
+            if (errno == EINTR || errno == EINVAL || errno == ECONNABORTED) continue;
             /* EMFILE, ENFILE, ENOBUFS: out of descriptors or memory. With one
              * client at a time this should not happen; back off instead of
              * spinning on an accept() that fails at once. */
@@ -144,12 +167,14 @@ static void accept_loop(void) {
             continue;
         }
         set_nodelay(fd);
+        server.client_fd = fd; /* for on_stop_signal, until it is closed */
         server.core.connected_clients = 1;
         server.core.total_connections_received++;
         if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client connected (fd %d)\n", fd);
 
         serve_client(fd);
 
+        server.client_fd = -1;
         if (close(fd) < 0) perror("close");
         server.core.connected_clients = 0;
         if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");

@@ -55,7 +55,9 @@ struct client {
  * signal handler must reach the stop flag, and every thread shares it. */
 static struct server {
     struct options opts;
-    int listen_fd;
+    /* What on_stop_signal shuts down, or -1. A signal handler may read
+     * only lock-free atomic variables (C11 7.14.1.1): atomic_int. */
+    atomic_int listen_fd;
     struct core core;
     atomic_int stop; /* set by SIGINT or SIGTERM, read by every thread */
 
@@ -71,13 +73,30 @@ static struct server {
     int stop_timer;
     pthread_t timer_thread;
 } server = {
+    .listen_fd = -1,
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .client_left = PTHREAD_COND_INITIALIZER,
 };
 
+/*
+ * Setting the flag is not enough on its own. The loop checks it, then
+ * blocks in accept(); a signal that lands between the check and the call
+ * runs this handler before the call has started, so there is no wait for
+ * EINTR to interrupt, and accept() blocks until a client connects, which
+ * may be never. So the handler also shuts the listener down: after
+ * shutdown(), accept() fails at once (EINVAL, on Linux), whether it was
+ * already waiting or starts later.
+ * The client threads never receive the signal: shutdown_clients wakes them.
+ * shutdown() is async-signal-safe (man 7 signal-safety). Its result is not
+ * checked: a handler can report nothing safely, and the server is stopping
+ * anyway. errno is put back, as the interrupted code may be about to read it.
+ */
 static void on_stop_signal(int signo) {
     (void)signo;
+    int saved_errno = errno;
     server.stop = 1;
+    if (server.listen_fd >= 0) shutdown(server.listen_fd, SHUT_RDWR);
+    errno = saved_errno;
 }
 
 /*
@@ -348,9 +367,10 @@ static void accept_loop(void) {
     while (!server.stop) {
         int fd = accept(server.listen_fd, NULL, NULL);
         if (fd < 0) {
-            /* EINTR: a signal; loop to check server.stop. ECONNABORTED: the
-             * client gave up while queued; harmless. */
-            if (errno == EINTR || errno == ECONNABORTED) continue;
+            /* EINTR: a signal; EINVAL: on_stop_signal shut the listener
+             * down; loop to check server.stop. ECONNABORTED: the client
+             * gave up while queued; harmless. */
+            if (errno == EINTR || errno == EINVAL || errno == ECONNABORTED) continue;
             /* EMFILE, ENFILE, ENOBUFS: out of descriptors or memory. Back
              * off instead of spinning on an accept() that fails at once;
              * clients leaving will free descriptors. */

@@ -69,6 +69,10 @@ static struct server {
     int64_t listen_paused_until; /* ignore the listener until then (ms) */
 } server;
 
+/* Setting the flag is enough here, unlike in steps 01 and 02: a signal
+ * that lands between the loop's check of the flag and its wait for
+ * readiness is not lost, because that wait ends at the next tick at the
+ * latest, and the loop then sees the flag. */
 static void on_stop_signal(int signo) {
     (void)signo;
     server.stop = 1;
@@ -138,6 +142,12 @@ static void close_client(struct conn *c) {
     free(c);
     server.core.connected_clients--;
     if (server.opts.verbose) fprintf(stderr, STEP_NAME ": client disconnected\n");
+    /* A descriptor is free again. If shed_connection could not take its
+     * spare back (the limit fell, or ENFILE: another process took the
+     * slot), take it now, or every later shortage would leave clients
+     * waiting in silence instead of refused. Failing again is harmless:
+     * the next client to leave tries again. */
+    if (server.spare_fd < 0) server.spare_fd = open("/dev/null", O_RDONLY);
 }
 
 /* What to ask epoll about for this client. EPOLLIN only while there is
@@ -311,7 +321,8 @@ static void resume_listener(void) {
  * The way out: close the spare descriptor we kept for this, accept the
  * connection into it and close it at once (the client sees the connection
  * close), then take the spare back. If even that fails, stop watching the
- * listener for a while; clients leaving will free descriptors. */
+ * listener for a while; clients leaving will free descriptors, and the
+ * first to leave gives the spare back (close_client). */
 static void shed_connection(void) {
     if (server.spare_fd >= 0) {
         close(server.spare_fd);

@@ -2,7 +2,8 @@
 #
 # Garbage, mutated requests, clients that vanish in the middle of a reply,
 # requests that announce more than they send, thousands of connections,
-# running out of descriptors, a stop signal mid-command. Whatever a client
+# running out of descriptors (twice), a stop signal mid-command or just
+# before the server blocks (under gdb, when installed). Whatever a client
 # does, the server must stay up, keep its memory bounded, keep answering,
 # and stop cleanly. What a step cannot promise by design (step01 serves one
 # client at a time) is stated where it applies, not hidden.
@@ -176,6 +177,122 @@ still_serving() {
     kill $HELPERS_PIDS
     answers_again "with descriptors again"
     stop_server_cleanly
+}
+
+# devnull_fds: the server's descriptors from 3 up that are open on
+# /dev/null, lowest first. One is the spare that steps 03 and 04 keep for
+# the moment they run out (shed_connection); others may have been inherited.
+devnull_fds() {
+    local link
+    for link in /proc/"$SERVER_PID"/fd/*; do
+        [ "${link##*/}" -ge 3 ] && [ "$(readlink "$link")" = /dev/null ] && echo "${link##*/}"
+    done | sort -n
+}
+
+@test "the spare descriptor, once lost, is taken back: the next shortage is refused again" {
+    [ "$STEP_NUMBER" -ge 3 ] || skip "steps 01 and 02 keep no spare descriptor"
+    command -v prlimit >/dev/null || skip "prlimit (util-linux) is not installed"
+    start_server
+    local original nulls lowest free
+    original=$(prlimit --pid "$SERVER_PID" --nofile --output SOFT --noheadings | tr -d ' ')
+    nulls=$(devnull_fds | wc -l)
+    lowest=$(devnull_fds | head -n 1)
+    [ -n "$lowest" ] || { echo "no spare descriptor open on /dev/null"; ls -l "/proc/$SERVER_PID/fd"; return 1; }
+    # A first shortage, the limit at or below the spare's number (the spare
+    # took the lowest number free when the server started, so every number
+    # below it is taken): the server closes the spare to accept into it, and
+    # can then neither accept nor open the spare again. The client gets
+    # nothing, and the spare is gone.
+    prlimit --pid "$SERVER_PID" --nofile="$lowest":
+    run "$WIRE" -p "$PORT" -n 1 -t 1000 "$(resp PING)"
+    [ "$output" = "" ]
+    [ "$(devnull_fds | wc -l)" -eq $((nulls - 1)) ] ||
+        { echo "the spare is still open: no shortage?"; ls -l "/proc/$SERVER_PID/fd"; return 1; }
+    # Descriptors again: clients are served, and leave.
+    prlimit --pid "$SERVER_PID" --nofile="$original":
+    answers_again "with descriptors again"
+    # A second shortage, the limit at the lowest free descriptor: with its
+    # spare back, the server refuses the client as it did the first time it
+    # ran out; without it, the client would wait in silence. First let every
+    # client's socket be closed (the one that waited, and those of
+    # answers_again), or one closed later would leave a number free below
+    # the limit: until only the listener is left, within 5 s.
+    local i
+    for i in $(seq 1 50); do
+        [ "$(find "/proc/$SERVER_PID/fd" -lname 'socket:*' | wc -l)" -eq 1 ] && break
+        sleep 0.1
+    done
+    free=0
+    while [ -e "/proc/$SERVER_PID/fd/$free" ]; do free=$((free + 1)); done
+    prlimit --pid "$SERVER_PID" --nofile="$free":
+    expect_reply_and_close "$(resp PING)" '-ERR max number of clients reached\r\n'
+    prlimit --pid "$SERVER_PID" --nofile="$original":
+    still_serving
+    stop_server_cleanly
+}
+
+# signal_just_before CALL...: run the server under gdb, which stops it at
+# each CALL in turn (a function name: accept, read, poll...) and, at the
+# last, makes it take SIGTERM there, on entry, before the call has started.
+# That is the signal landing between the server's check of its stop flag and
+# the blocking call, a window of a few instructions that no timing can hit
+# on purpose. The server must still exit, with status 0. (An idle client, if
+# the test connected one, gives the call nothing to return.)
+signal_just_before() {
+    local cmds="$BATS_TEST_TMPDIR/gdb.cmds" call verb=run
+    : >"$cmds"
+    for call in "$@"; do
+        printf 'break %s\n%s\ndelete\n' "$call" "$verb" >>"$cmds"
+        verb=continue
+    done
+    echo 'signal SIGTERM' >>"$cmds"
+    # LeakSanitizer cannot work under a debugger (both need ptrace); the
+    # other tests check for leaks. DEBUGINFOD_URLS empty: gdb must not go
+    # looking for debug symbols on the network.
+    [[ "${SERVER_BINARY:-}" != *asan* ]] || export ASAN_OPTIONS=detect_leaks=0
+    SERVER_WRAPPER="env DEBUGINFOD_URLS= gdb -q -batch -nx -x $cmds --args" start_server
+}
+
+# signal_taken: the server under gdb (signal_just_before) ends within
+# SERVER_WAIT_SECONDS, with status 0.
+signal_taken() {
+    local deadline=$((SECONDS + SERVER_WAIT_SECONDS))
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -le "$deadline" ]; do sleep 0.1; done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        echo "still running $SERVER_WAIT_SECONDS s after the signal; gdb's log:"
+        cat "$SERVER_LOG"
+        return 1
+    fi
+    grep -q '^\[Inferior 1 (process [0-9]*) exited normally\]' "$SERVER_LOG" ||
+        { echo "the server did not exit with status 0; gdb's log:"; cat "$SERVER_LOG"; return 1; }
+}
+
+@test "SIGTERM just before the server waits for a connection: it still stops" {
+    command -v gdb >/dev/null || skip "gdb is not installed"
+    case "$STEP_NUMBER" in
+    1 | 2) signal_just_before accept ;;
+    3) signal_just_before poll ;;
+    *) signal_just_before epoll_wait ;;
+    esac
+    signal_taken
+}
+
+@test "SIGTERM just before the server waits, with an idle client: it still stops" {
+    command -v gdb >/dev/null || skip "gdb is not installed"
+    # Steps 03 and 04 wait in one place, idle clients or not (the test above).
+    [ "$STEP_NUMBER" -le 2 ] || skip "steps 03 and 04 wait only in poll() or epoll_wait"
+    # step01: the second wait is in read(), on the client. step02: in
+    # accept() again, once the client's thread is started (it blocks in
+    # read(), and it is not the thread that gets the signal).
+    if [ "$STEP_NUMBER" = 1 ]; then
+        signal_just_before accept read
+    else
+        signal_just_before accept accept
+    fi
+    # Connected and silent: the server waits for its first request.
+    "$ROOT/tests/tools/holdconns" -p "$PORT" -n 1 -t 300 >/dev/null 2>&1 3>&- &
+    HELPERS_PIDS="$HELPERS_PIDS $!"
+    signal_taken
 }
 
 @test "SIGTERM in the middle of a command: exits 0 at once" {

@@ -4,7 +4,9 @@
 #
 # valgrind runs the server about 20 to 50 times slower, so the session is
 # small: a pipeline of every command, a few clients, a reply too large to
-# write at once. What matters is that every path ran once under it.
+# write at once. What matters is that every path ran once under it. step02
+# is also stopped with clients still connected, idle, busy and blocked, as
+# its shutdown has threads to wake and wait for.
 
 load helpers
 
@@ -13,15 +15,32 @@ setup() {
 }
 
 teardown() {
-    stop_server || true
+    end_test || true
+}
+
+# start_under_valgrind STEP LOG: start STEP's server under valgrind, which
+# writes its report to LOG and makes any error or leak an exit status of 99.
+start_under_valgrind() {
+    STEP=$1 SERVER_WRAPPER="valgrind --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
+        --log-file=$2" start_server
+}
+
+# stopped_clean LOG: stop the server, show what valgrind found, and require
+# exit status 0 and no error.
+stopped_clean() {
+    local status=0
+    stop_server || status=$?
+    echo "exit status $status; valgrind says:"
+    grep -E 'ERROR SUMMARY|in use at exit|definitely|indirectly|possibly|Invalid' "$1" || cat "$1"
+    [ "$status" -eq 0 ]
+    grep -q 'ERROR SUMMARY: 0 errors' "$1"
 }
 
 # check_step STEP: run STEP's server under valgrind, exercise it, stop it.
 check_step() {
     local step=$1 log="$BATS_TEST_TMPDIR/valgrind.$1"
-    STEP=$step SERVER_WRAPPER="valgrind --error-exitcode=99 --leak-check=full \
-        --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
-        --log-file=$log" start_server
+    start_under_valgrind "$step" "$log"
     local big="$BATS_TEST_TMPDIR/big"
     head -c 300000 /dev/zero | tr '\0' x >"$big"
     { printf '*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$300000\r\n'; cat "$big"; printf '\r\n'; } >"$big.req"
@@ -33,12 +52,7 @@ check_step() {
     "$WIRE" -p "$PORT" -w -t 30000 '*1\r\n$-5\r\n' >/dev/null || true
     "$WIRE" -p "$PORT" -t 500 '*2\r\n$3\r\nGET\r\n$5\r\nab' >/dev/null || true
     "$WIRE" -p "$PORT" -n 1 -t 30000 "$(resp FLUSHALL)" >/dev/null
-    local status=0
-    stop_server || status=$?
-    echo "exit status $status; valgrind says:"
-    grep -E 'ERROR SUMMARY|in use at exit|definitely|indirectly|possibly' "$log" || cat "$log"
-    [ "$status" -eq 0 ]
-    grep -q 'ERROR SUMMARY: 0 errors' "$log"
+    stopped_clean "$log"
 }
 
 @test "step01 under valgrind: no leak, no invalid access" {
@@ -55,4 +69,34 @@ check_step() {
 
 @test "step04 under valgrind: no leak, no invalid access" {
     check_step step04_epoll
+}
+
+@test "step02 under valgrind, stopped with clients idle, busy and blocked: every thread is done first" {
+    # main() frees the store once every client thread has left the list
+    # (shutdown_clients). A thread still running a command, or still
+    # holding its session, when that happens is a read of freed memory or
+    # a leak, which valgrind reports.
+    local log="$BATS_TEST_TMPDIR/valgrind.clients"
+    start_under_valgrind step02_threads "$log"
+    local big="$BATS_TEST_TMPDIR/big"
+    head -c 300000 /dev/zero | tr '\0' x >"$big"
+    { printf '*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$300000\r\n'; cat "$big"; printf '\r\n'; } >"$big.req"
+    "$WIRE" -p "$PORT" -n 1 -t 30000 -f "$big.req" >/dev/null
+    # Idle: three clients, each served once, then silent (blocked in read()).
+    hold 3 -P
+    # Blocked in write(): asks for the big value ten times and reads none.
+    local blocked
+    exec {blocked}<>"/dev/tcp/127.0.0.1/$PORT"
+    OPEN_FDS="$OPEN_FDS $blocked"
+    printf '*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n%.0s' $(seq 1 10) >&"$blocked"
+    # Busy: two clients that pipeline commands, one connection after
+    # another, until the server goes.
+    local i
+    for i in 1 2; do
+        (while "$WIRE" -p "$PORT" -r 100 -n 200 -t 30000 -q "$(resp INCR n)$(resp KEYS '*')" >/dev/null 2>&1; do :; done) 3>&- &
+        HELPERS_PIDS="$HELPERS_PIDS $!"
+    done
+    # Let them all get going (valgrind is slow), then stop the server.
+    sleep 2
+    stopped_clean "$log"
 }
