@@ -310,7 +310,9 @@ static void walk_state_init(struct walk_state *w, int stable, int churn, uint32_
 }
 
 /* The table doubles four times while the walk goes on: from 512 buckets
- * (300 keys) to 8192 (4300). */
+ * (300 keys) to 8192 (4300). A bucket-index cursor passes this one too:
+ * after a doubling it only sees some keys twice. Shrinking is where it
+ * loses keys. */
 static void test_grow_mid_walk(void) {
     struct walk_state w;
     walk_state_init(&w, 300, 0, 1);
@@ -323,7 +325,10 @@ static void test_grow_mid_walk(void) {
 }
 
 /* The table shrinks, twice, while the walk goes on: from 8192 buckets to
- * 1024 once fewer than 1024 keys are left, then to 128. */
+ * 1024 once fewer than 1024 keys are left, then to 128. With a bucket
+ * index for a cursor (the next cursor (v & mask) + 1), this walk missed
+ * 12 of its 100 stable keys, and 8 of the 40 mixed walks below missed
+ * some. */
 static void test_shrink_mid_walk(void) {
     struct walk_state w;
     walk_state_init(&w, 100, 5000, 1);
