@@ -34,7 +34,8 @@ RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
 SERVERS := $(addsuffix /server,$(STEPS))
 TOOLS   := tests/tools/wire tests/tools/excerpts tests/tools/holdconns
-UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_glob tests/unit/test_commands
+UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_scan tests/unit/test_glob \
+           tests/unit/test_commands
 
 PORT ?= 6379
 

@@ -5,7 +5,7 @@
  * The commands live in files by family, as Redis groups them:
  *   cmd_connection.c  PING ECHO SELECT QUIT HELLO AUTH CLIENT
  *   cmd_string.c      GET SET MGET MSET INCR ... APPEND STRLEN
- *   cmd_keyspace.c    DEL EXISTS TYPE KEYS EXPIRE TTL PERSIST ... (Redis's
+ *   cmd_keyspace.c    DEL EXISTS TYPE KEYS SCAN EXPIRE TTL ... (Redis's
  *                     "generic" group: commands on keys of any type)
  *   cmd_server.c      DBSIZE FLUSHDB FLUSHALL INFO COMMAND CONFIG
  * and commands.c holds the table that names them all and cmd_execute.
@@ -119,6 +119,7 @@ void cmd_del(struct call *c);
 void cmd_exists(struct call *c);
 void cmd_type(struct call *c);
 void cmd_keys(struct call *c);
+void cmd_scan(struct call *c);
 void cmd_expire(struct call *c);
 void cmd_pexpire(struct call *c);
 void cmd_ttl(struct call *c);

@@ -66,6 +66,8 @@ const struct command COMMANDS[] = {
     {"pttl", cmd_pttl, 2, "readonly fast", 1, 1, 1, "generic", "2.6.0",
      "Returns the expiration time in milliseconds of a key."},
     {"quit", cmd_quit, -1, "fast", 0, 0, 0, "connection", "1.0.0", "Closes the connection."},
+    {"scan", cmd_scan, -2, "readonly", 0, 0, 0, "generic", "2.8.0",
+     "Incrementally iterate the keys space"},
     {"select", cmd_select, 2, "loading stale fast", 0, 0, 0, "connection", "2.0.0",
      "Changes the selected database."},
     {"set", cmd_set, -3, "write denyoom", 1, 1, 1, "string", "1.0.0",

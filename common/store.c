@@ -561,6 +561,118 @@ void store_visit(const struct store *s, int64_t now_ms, store_visit_fn fn, void 
     }
 }
 
+/* ---- SCAN: a cursor that survives resizing ----
+ *
+ * SCAN hands a client a number, the cursor, and the client hands it back
+ * to get the next few keys; between calls the table can grow, shrink or be
+ * half way through a rehash. The promise, as in Redis: a key present from
+ * the first call to the last is returned at least once (a key added or
+ * deleted meanwhile may or may not be). The cursor below is the one
+ * Redis's dictScan uses.
+ *
+ * A bucket index cannot be the cursor. Say the scan has done buckets 0..99
+ * of a 256-bucket table, and the table halves: new bucket b holds what was
+ * in old buckets b and b+128. Carrying on at 100 skips old buckets 128..227,
+ * now in new buckets 0..99, which the scan thinks are done.
+ *
+ * Instead, read a key's hash backwards, lowest bit first, as a binary
+ * fraction: a hash ending in the bits 0011 is the point 0.1100... in
+ * [0, 1). A table of 2^n buckets puts a key in the bucket named by the
+ * hash's n lowest bits, which are the fraction's first n digits: each
+ * bucket is one interval of width 2^-n, holding the keys whose points fall
+ * in it.
+ * Resizing only cuts [0, 1) finer or coarser: doubling splits every
+ * interval in two (bucket b becomes b and b + 2^n), halving joins
+ * neighbours. The intervals never move.
+ *
+ * The cursor is such a point too, read the same way, and the scan walks
+ * the intervals left to right. With 8 buckets that is buckets 0 4 2 6 1 5
+ * 3 7, whose indexes backwards read .000 .001 .010 .011 .100 ... .111:
+ * counting in binary with the carry running from the mask's high bit
+ * down (reverse_increment). What the cursor promises is: every key whose
+ * point lies left of it has been returned. That survives resizing:
+ *   - After doubling, the cursor is on a boundary of the old intervals, so
+ *     on one of the new, finer ones: nothing is missed, nothing repeated.
+ *   - After halving (or shrinking by more), the cursor may fall inside a
+ *     wider interval. Masking it with the new mask rounds it down to that
+ *     interval's start, so the interval is walked whole: some keys come
+ *     back a second time, none is missed.
+ * When the carry runs off the top the point has reached 1: the scan is
+ * over, and the cursor is 0 again.
+ *
+ * During a rehash a key may be in either table, and may move between calls.
+ * So one call walks one interval of the smaller table and, in the same call
+ * (nothing moves during it), every bucket of the larger table inside that
+ * interval: the interval's keys are all seen wherever they are. The next
+ * cursor is the end of that interval, a boundary in both tables. */
+
+/* The 64 bits of v in the opposite order. One bit at a time: 64 steps per
+ * bucket visited is nothing beside following the bucket's chain. */
+static uint64_t reverse_bits(uint64_t v) {
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++) {
+        r = (r << 1) | (v & 1);
+        v >>= 1;
+    }
+    return r;
+}
+
+/* The next cursor after v in a table whose bucket mask is `mask`: add one
+ * to the bits under the mask, counting the highest of them as the lowest.
+ * The bits above the mask are set first so that the carry runs through
+ * them and off the end: they come out 0, and the cursor is within the
+ * mask, or 0 when the last bucket has been visited. */
+static uint64_t reverse_increment(uint64_t v, uint64_t mask) {
+    v |= ~mask;
+    v = reverse_bits(v);
+    v++;
+    return reverse_bits(v);
+}
+
+static void scan_bucket(const struct table *t, uint64_t index, int64_t now_ms, store_scan_fn fn,
+                        void *arg) {
+    for (const struct entry *e = t->buckets[index]; e != NULL; e = e->next) {
+        fn(e, is_expired(e, now_ms), arg);
+    }
+}
+
+uint64_t store_scan(const struct store *s, uint64_t cursor, int64_t now_ms, store_scan_fn fn,
+                    void *arg) {
+    if (store_count(s) == 0) {
+        return 0; /* also covers a store with no buckets yet */
+    }
+    /* No rehash step here: keys must stay put while one call walks both
+     * tables (and the store is const). */
+    if (!is_rehashing(s)) {
+        const struct table *t = &s->tables[0];
+        uint64_t mask = (uint64_t)t->size - 1;
+        scan_bucket(t, cursor & mask, now_ms, fn, arg);
+        return reverse_increment(cursor, mask);
+    }
+
+    /* tables[0] is the old table, tables[1] the new one: which is smaller
+     * depends on whether this rehash grows or shrinks the store. */
+    const struct table *small = &s->tables[0];
+    const struct table *large = &s->tables[1];
+    if (small->size > large->size) {
+        small = &s->tables[1];
+        large = &s->tables[0];
+    }
+    uint64_t small_mask = (uint64_t)small->size - 1;
+    uint64_t large_mask = (uint64_t)large->size - 1;
+
+    scan_bucket(small, cursor & small_mask, now_ms, fn, arg);
+    /* The large table's buckets inside that interval are the ones whose
+     * low bits equal the small bucket's index: the bits only the large
+     * mask covers take every value. Count through them, high bit first,
+     * until the carry leaves them and they are all 0 again. */
+    do {
+        scan_bucket(large, cursor & large_mask, now_ms, fn, arg);
+        cursor = reverse_increment(cursor, large_mask);
+    } while ((cursor & (small_mask ^ large_mask)) != 0);
+    return cursor;
+}
+
 /* The sweep's position is one number over both tables: 0 .. size0-1 are the
  * buckets of tables[0], and size0 .. size0+size1-1 those of tables[1].
  *

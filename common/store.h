@@ -110,6 +110,18 @@ void store_clear(struct store *s);
 typedef void (*store_visit_fn)(const struct entry *e, void *arg);
 void store_visit(const struct store *s, int64_t now_ms, store_visit_fn fn, void *arg);
 
+/* One step of SCAN: visit the bucket (or, mid-rehash, the buckets) at
+ * `cursor` and return the cursor to pass next, 0 when the walk is done.
+ * Start at 0. A key present throughout a walk is visited at least once,
+ * however the table grows, shrinks or rehashes between steps; keys may be
+ * visited twice after a shrink (store.c explains the cursor). Expired keys
+ * are visited too, with expired set to 1: SCAN decides what to do with
+ * them. The callback must not change the store. An empty store visits
+ * nothing and returns 0. */
+typedef void (*store_scan_fn)(const struct entry *e, int expired, void *arg);
+uint64_t store_scan(const struct store *s, uint64_t cursor, int64_t now_ms, store_scan_fn fn,
+                    void *arg);
+
 /* Active expiry: sweep at most max_buckets buckets, resuming where the last
  * call stopped, deleting expired entries. Returns the number deleted. The
  * steps with a timer call this ten times a second. */

@@ -666,6 +666,156 @@ expect_keys() {
 }
 
 # ---------------------------------------------------------------------------
+# SCAN
+#
+# Which keys one SCAN call returns, and in what order, depends on the hash
+# function's random seed: only whole walks (cursor 0 back to 0) and tables
+# small enough for one call (4 buckets: up to 4 keys) have fixed answers.
+
+# scan_walk [OPTION...]: SCAN from cursor 0 until the cursor is 0 again,
+# with the options given; prints every key returned, one a line, in the
+# order returned (escaped as wire prints them), and sets SCAN_CALLS.
+scan_walk() {
+    local cursor=0 reply lines
+    SCAN_CALLS=0
+    while :; do
+        command_request SCAN "$cursor" "$@"
+        reply=$("$WIRE" -p "$PORT" -n 1 "$REQUEST") || { echo "no reply to SCAN $cursor"; return 1; }
+        # *2 $len cursor *N $len key $len key ...: one element a line.
+        lines=$(printf '%s' "$reply" | sed 's/\\r\\n/\n/g')
+        [ "$(printf '%s\n' "$lines" | sed -n 1p)" = '*2' ] || { echo "not a SCAN reply: $reply"; return 1; }
+        cursor=$(printf '%s\n' "$lines" | sed -n 3p)
+        printf '%s\n' "$lines" | sed 1,4d | awk 'NR % 2 == 0'
+        SCAN_CALLS=$((SCAN_CALLS + 1))
+        [ "$cursor" != 0 ] || break
+        [ "$SCAN_CALLS" -lt 100000 ] || { echo "the cursor never came back to 0"; return 1; }
+    done
+}
+
+# mset_many PREFIX N: MSET PREFIX1 .. PREFIXN in one command.
+mset_many() {
+    local args=() i
+    for ((i = 1; i <= $2; i++)); do args+=("$1$i" v); done
+    expect_cmd MSET "${args[@]}" '+OK\r\n'
+}
+
+@test "SCAN on an empty database: cursor 0 and no keys, whatever the cursor" {
+    expect_cmd SCAN 0 '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 12345 '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 MATCH 'x*' COUNT 5 TYPE string '*2\r\n$1\r\n0\r\n*0\r\n'
+}
+
+@test "SCAN walks every key exactly once when nothing changes meanwhile" {
+    mset_many key: 500
+    local want got
+    want=$(for ((i = 1; i <= 500; i++)); do echo "key:$i"; done | sort)
+    # A walk of many calls (COUNT 7), and one of the default COUNT 10.
+    scan_walk COUNT 7 >"$BATS_TEST_TMPDIR/keys" || { cat "$BATS_TEST_TMPDIR/keys"; return 1; }
+    got=$(sort "$BATS_TEST_TMPDIR/keys")
+    [ "$SCAN_CALLS" -gt 10 ] || { echo "only $SCAN_CALLS calls"; return 1; }
+    [ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") | head; return 1; }
+    scan_walk >"$BATS_TEST_TMPDIR/keys" || { cat "$BATS_TEST_TMPDIR/keys"; return 1; }
+    got=$(sort "$BATS_TEST_TMPDIR/keys")
+    [ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") | head; return 1; }
+}
+
+@test "SCAN with a small table returns every key in one call" {
+    expect_cmd SET k v '+OK\r\n'
+    expect_cmd SCAN 0 '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+    # The cursor is read as strtoul reads it: these are all 0.
+    expect_cmd SCAN 00 '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+    expect_cmd SCAN +0 '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+    expect_cmd SCAN '' '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+    expect_cmd SCAN -0 '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+}
+
+@test "SCAN MATCH filters the keys with a glob pattern" {
+    expect_cmd MSET hello 1 hallo 2 hxllo 3 '+OK\r\n'
+    expect_cmd SCAN 0 MATCH 'hx*' '*2\r\n$1\r\n0\r\n*1\r\n$5\r\nhxllo\r\n'
+    expect_cmd SCAN 0 MATCH 'nothing' '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd FLUSHALL '+OK\r\n'
+    mset_many key: 300
+    local got
+    got=$(scan_walk MATCH 'key:1?' COUNT 20 | sort | paste -sd ' ' -)
+    [ "$got" = "key:10 key:11 key:12 key:13 key:14 key:15 key:16 key:17 key:18 key:19" ] ||
+        { echo "received: $got"; return 1; }
+}
+
+@test "SCAN MATCH * returns the empty key, which ** does not match" {
+    expect_cmd SET '' v '+OK\r\n'
+    expect_cmd SCAN 0 MATCH '*' '*2\r\n$1\r\n0\r\n*1\r\n$0\r\n\r\n'
+    expect_cmd SCAN 0 MATCH '**' '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 MATCH '' '*2\r\n$1\r\n0\r\n*1\r\n$0\r\n\r\n'
+}
+
+@test "SCAN COUNT is a hint: a big one walks all at once, a small one stops early" {
+    mset_many key: 300
+    local reply
+    command_request SCAN 0 COUNT 1000
+    reply=$("$WIRE" -p "$PORT" -n 1 "$REQUEST")
+    [[ "$reply" == '*2\r\n$1\r\n0\r\n*300\r\n'* ]] || { echo "received: ${reply:0:100}"; return 1; }
+    command_request SCAN 0 COUNT 5
+    reply=$("$WIRE" -p "$PORT" -n 1 "$REQUEST")
+    [[ "$reply" =~ ^\*2\\r\\n\$[0-9]+\\r\\n[1-9][0-9]*\\r\\n\*([0-9]+)\\r\\n ]] ||
+        { echo "not a cursor other than 0: ${reply:0:100}"; return 1; }
+    [ "${BASH_REMATCH[1]}" -lt 300 ] || { echo "all keys at once with COUNT 5"; return 1; }
+    # Options may repeat: the last COUNT counts.
+    expect_cmd FLUSHALL '+OK\r\n'
+    expect_cmd SET k v '+OK\r\n'
+    expect_cmd SCAN 0 COUNT 1 COUNT 100 '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n'
+}
+
+@test "SCAN TYPE: string is every key here; any other name, known or not, none" {
+    expect_cmd SET s 1 '+OK\r\n'
+    expect_cmd SCAN 0 TYPE string '*2\r\n$1\r\n0\r\n*1\r\n$1\r\ns\r\n'
+    expect_cmd scan 0 type STRING '*2\r\n$1\r\n0\r\n*1\r\n$1\r\ns\r\n'
+    expect_cmd SCAN 0 TYPE hash '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 TYPE list '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 TYPE none '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 TYPE nosuchtype '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN 0 TYPE str '*2\r\n$1\r\n0\r\n*0\r\n'
+}
+
+@test "SCAN does not return an expired key" {
+    expect_cmd SET gone v PX 100 '+OK\r\n'
+    expect_cmd SET stays v '+OK\r\n'
+    sleep 0.3
+    expect_cmd SCAN 0 '*2\r\n$1\r\n0\r\n*1\r\n$5\r\nstays\r\n'
+}
+
+@test "SCAN with a cursor that is not a number is an invalid cursor" {
+    local cursor
+    for cursor in abc ' 1' '1 ' $'\t1' - + +-1 0x10 1e3 1.5 18446744073709551616 -18446744073709551616; do
+        expect_cmd SCAN "$cursor" '-ERR invalid cursor\r\n'
+    done
+    # The cursor is checked first.
+    expect_cmd SCAN abc COUNT 0 '-ERR invalid cursor\r\n'
+    # The largest cursors are accepted (strtoul takes a '-' and negates).
+    expect_cmd SCAN 18446744073709551615 '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN -1 '*2\r\n$1\r\n0\r\n*0\r\n'
+    expect_cmd SCAN -18446744073709551615 '*2\r\n$1\r\n0\r\n*0\r\n'
+}
+
+@test "SCAN's option errors: COUNT below 1, not an integer, a missing value, an unknown option" {
+    expect_cmd SCAN 0 COUNT 0 '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 COUNT -1 '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 COUNT x '-ERR value is not an integer or out of range\r\n'
+    expect_cmd SCAN 0 COUNT 1.5 '-ERR value is not an integer or out of range\r\n'
+    expect_cmd SCAN 0 COUNT +5 '-ERR value is not an integer or out of range\r\n'
+    expect_cmd SCAN 0 COUNT 9223372036854775808 '-ERR value is not an integer or out of range\r\n'
+    expect_cmd SCAN 0 COUNT '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 MATCH '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 TYPE '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 MATCH '*' TYPE '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 FOO '-ERR syntax error\r\n'
+    expect_cmd SCAN 0 FOO bar '-ERR syntax error\r\n'
+    # Options are read in order: the first error found is the reply.
+    expect_cmd SCAN 0 COUNT x FOO '-ERR value is not an integer or out of range\r\n'
+    expect_cmd SCAN 0 FOO COUNT x '-ERR syntax error\r\n'
+    expect_cmd SCAN '-ERR wrong number of arguments for '\''scan'\'' command\r\n'
+}
+
+# ---------------------------------------------------------------------------
 # EXPIRE, PEXPIRE, TTL, PTTL, PERSIST
 
 @test "TTL and PTTL are -2 for a missing key and -1 for a key without expiry" {

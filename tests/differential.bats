@@ -207,6 +207,28 @@ same_replies() {
         "$(resp SET a 1)$(resp FLUSHDB ASYNC)$(resp FLUSHALL SYNC)$(resp FLUSHDB foo)$(resp FLUSHALL a b)"
 }
 
+@test "differential: SCAN's errors, cursors, and walks that fit in one call" {
+    # Which keys a call returns depends on each server's random hash seed:
+    # only an empty database, or one match among at most 4 keys (a table
+    # of 4 buckets, all walked by one call), answers the same on both.
+    local four
+    four=$(resp MSET a 1 b 2 c 3 d 4)
+    same_replies \
+        "$(resp SCAN 0)$(resp SCAN 7)$(resp SCAN 18446744073709551615)$(resp SCAN -1)" \
+        "$(resp SCAN abc)$(resp SCAN ' 1')$(resp SCAN '1 ')$(resp SCAN -)$(resp SCAN +)$(resp SCAN 0x1)$(resp SCAN 1.0)" \
+        "$(resp SCAN 18446744073709551616)$(resp SCAN -18446744073709551616)$(resp SCAN -18446744073709551615)" \
+        "$(resp SET k v)$(resp SCAN 0)$(resp SCAN 00)$(resp SCAN +0)$(resp SCAN -0)$(resp SCAN '')" \
+        '*2\r\n$4\r\nSCAN\r\n$3\r\n0\x00x\r\n*2\r\n$4\r\nSCAN\r\n$2\r\n\x001\r\n*2\r\n$4\r\nSCAN\r\n$2\r\n\t0\r\n' \
+        "$(resp SCAN 0 COUNT 0)$(resp SCAN 0 COUNT -1)$(resp SCAN 0 COUNT x)$(resp SCAN 0 COUNT 05)$(resp SCAN 0 COUNT 9223372036854775808)" \
+        "$(resp SCAN 0 COUNT)$(resp SCAN 0 MATCH)$(resp SCAN 0 TYPE)$(resp SCAN 0 FOO)$(resp SCAN 0 FOO bar)$(resp SCAN)" \
+        "$(resp SCAN abc COUNT 0)$(resp SCAN 0 COUNT x FOO)$(resp SCAN 0 FOO COUNT x)$(resp SCAN 0 COUNT 0 COUNT 5)" \
+        "$four$(resp SCAN 0 MATCH c)$(resp SCAN 0 MATCH '[c-c]' COUNT 100)$(resp scan 0 match 'd*' count 1000 type string)" \
+        "$four$(resp SCAN 0 MATCH zz)$(resp SCAN 0 COUNT 9223372036854775807 MATCH a)$(resp SCAN 0 COUNT 1844674407370955162 MATCH b)" \
+        "$(resp SET s v)$(resp SCAN 0 TYPE string)$(resp SCAN 0 TYPE String)$(resp SCAN 0 TYPE hash)$(resp SCAN 0 TYPE none)$(resp SCAN 0 TYPE bogus)" \
+        '*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$1\r\nv\r\n*4\r\n$4\r\nSCAN\r\n$1\r\n0\r\n$7\r\ncount\x00x\r\n$2\r\n10\r\n*4\r\n$4\r\nSCAN\r\n$1\r\n0\r\n$4\r\nTYPE\r\n$7\r\nstring\x00\r\n' \
+        "$(resp SET '' v)$(resp SCAN 0 MATCH '*')$(resp SCAN 0 MATCH '**')$(resp SCAN 0 MATCH '')"
+}
+
 @test "differential: EXPIRE, PEXPIRE, TTL, PTTL, PERSIST" {
     same_replies \
         "$(resp TTL missing)$(resp PTTL missing)$(resp EXPIRE missing 100)$(resp PERSIST missing)" \

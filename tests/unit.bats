@@ -21,6 +21,10 @@ run_unit() {
     run_unit test_store
 }
 
+@test "store_scan: every key present throughout a walk is visited, while the table grows, shrinks, rehashes" {
+    run_unit test_scan
+}
+
 @test "glob patterns: Redis's answers, no exponential time, bounded recursion" {
     run_unit test_glob
 }

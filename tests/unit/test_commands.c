@@ -516,6 +516,67 @@ static void test_keys(void) {
     server_free(&s);
 }
 
+/* ---- SCAN ---- */
+
+/* What SCAN does with an expired key depends on the filters before it, in
+ * Redis's order: MATCH first (a key it filters out is left alone, and
+ * DBSIZE still counts it), then TYPE (Redis reads the type with a lookup,
+ * which deletes an expired key and calls its type "none": so TYPE none
+ * returns the key, deleted), then the expiry check (deletes it, skips it).
+ * Each reply here is redis-server 7.0.15's, with DEBUG SET-ACTIVE-EXPIRE 0
+ * so that its timer did not remove the key first. */
+static void test_scan_expired(void) {
+    struct server s;
+    server_init(&s);
+    const char done_live[] = "*2\r\n$1\r\n0\r\n*1\r\n$4\r\nlive\r\n";
+    EXPECT(&s, "+OK\r\n", "SET", "live", "v");
+
+    EXPECT(&s, "+OK\r\n", "SET", "gone", "v", "PX", "1");
+    s.now += 2;
+    EXPECT(&s, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "MATCH", "x*");
+    EXPECT(&s, ":2\r\n", "DBSIZE");
+    EXPECT(&s, done_live, "SCAN", "0");
+    EXPECT(&s, ":1\r\n", "DBSIZE");
+
+    EXPECT(&s, "+OK\r\n", "SET", "gone", "v", "PX", "1");
+    s.now += 2;
+    EXPECT(&s, done_live, "SCAN", "0", "TYPE", "string");
+    EXPECT(&s, ":1\r\n", "DBSIZE");
+
+    EXPECT(&s, "+OK\r\n", "SET", "gone", "v", "PX", "1");
+    s.now += 2;
+    EXPECT(&s, "*2\r\n$1\r\n0\r\n*1\r\n$4\r\ngone\r\n", "SCAN", "0", "TYPE", "NONE");
+    EXPECT(&s, ":1\r\n", "DBSIZE");
+    CHECK(s.core.store.expired_removed == 3); /* INFO's expired_keys */
+    server_free(&s);
+}
+
+/* COUNT bounds the work: the walk stops after COUNT keys met, or COUNT * 10
+ * more steps. Redis computes COUNT * 10 in a long that wraps: COUNT
+ * 1844674407370955162 gives 4, so 5 steps in all, and the cursor after 5
+ * steps of a 1024-bucket table is 640 (buckets 0 512 256 768 128), as
+ * redis-server 7.0.15 answered with 1000 keys. */
+static void test_scan_count(void) {
+    struct server s;
+    server_init(&s);
+    char key[32];
+    int set_ok = 1;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        set_ok &= run_strs(&s, "+OK\r\n", 5, "SET", key, "v", (const char *)NULL);
+    }
+    CHECK(set_ok);
+    while (store_rehash_step(&s.core.store, 100)) {
+    }
+    CHECK(s.core.store.tables[0].size == 1024);
+    /* A pattern nothing matches, so that the reply is only the cursor. */
+    EXPECT(&s, "*2\r\n$3\r\n640\r\n*0\r\n", "SCAN", "0", "COUNT", "1844674407370955162",
+           "MATCH", "nothing");
+    EXPECT(&s, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "COUNT", "1844674407370955161",
+           "MATCH", "nothing");
+    server_free(&s);
+}
+
 /* Each '*' of a pattern is one level of recursion while its part of the
  * key matches, so without a bound a client sending a long "*a*a*a..."
  * pattern and a long key of a's runs the server out of stack: 200,000
@@ -670,7 +731,7 @@ static void test_lookup(void) {
         "AUTH", "CLIENT", "HELLO",
         "EXISTS", "EXPIRE", "FLUSHALL", "FLUSHDB", "GET", "GETDEL", "INCR", "INCRBY",
         "INFO", "KEYS", "MGET", "MSET", "PERSIST", "PEXPIRE", "PING", "PTTL",
-        "QUIT", "SELECT", "SET", "STRLEN", "TTL", "TYPE",
+        "QUIT", "SCAN", "SELECT", "SET", "STRLEN", "TTL", "TYPE",
     };
     struct server s;
     server_init(&s);
@@ -686,7 +747,7 @@ static void test_lookup(void) {
     }
     CHECK(found);
     s.client.out.len = 0;
-    EXPECT(&s, ":33\r\n", "COMMAND", "COUNT");
+    EXPECT(&s, ":34\r\n", "COMMAND", "COUNT");
     /* Names around and between the table's. */
     static const char *const unknown[] = {"a", "zzz", "ge", "gets", "se", "sett", "ttl2", "\xff"};
     int none = 1;
@@ -876,6 +937,8 @@ int main(void) {
     test_expired_keys_stat();
     test_keys();
     test_glob_nesting();
+    test_scan_expired();
+    test_scan_count();
     test_unknown_command();
     test_arity();
     test_lookup();
