@@ -5,9 +5,10 @@
  * A step's server.c owns one struct core, starts it with core_init once
  * its listening socket is open, and hands it to session_run_commands
  * (session.h), which hands it to every command it runs (commands.h). The
- * core never reads the clock by itself: whoever calls into it passes the
+ * core never reads the time by itself: whoever calls into it passes the
  * time, read with clock_now_ms, so that the unit tests can set the time by
- * hand.
+ * hand. (The expiry cycle times its own work on the monotonic clock; that
+ * decides how much it does, never what has expired: see core.c.)
  */
 #ifndef CORE_H
 #define CORE_H
@@ -54,8 +55,17 @@ void core_free(struct core *core);
  * EXPIREAT and TTL speak in. */
 int64_t clock_now_ms(void);
 
-/* Active expiry, for the steps with a timer: reclaim expired keys with
- * bounded work. Returns the number reclaimed. */
+/* Active expiry: every step's timer calls this each tick (TICK_MS, 100 ms;
+ * step01, which has no timer, between commands). It reclaims expired keys
+ * a sample of 20 at a time, going on while more than 10% of a sample had
+ * expired, for at most 25 ms, and resumes where it stopped on the next
+ * call. With no key with a TTL it returns at once. Returns the number
+ * reclaimed. */
 size_t core_reclaim_expired(struct core *core, int64_t now_ms);
+
+/* The same cycle with budget_us microseconds to spend instead of 25 ms:
+ * the clock is looked at every 16 samples, so 0 stops it after 16 (the
+ * unit tests use that). */
+size_t core_expire_cycle(struct core *core, int64_t now_ms, int64_t budget_us);
 
 #endif

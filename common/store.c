@@ -8,8 +8,8 @@
  * later operation moves one bucket across, the way Redis's dict.c does.
  *
  * Expired keys are removed two ways, as in Redis: lazily, when an operation
- * meets one, and actively, by store_reclaim_expired sweeping a few buckets
- * at a time from a timer.
+ * meets one, and actively, by store_reclaim_expired looking at a few keys
+ * at a time for the timer's expiry cycle (core_reclaim_expired, core.c).
  */
 #include "store.h"
 
@@ -683,23 +683,40 @@ uint64_t store_scan(const struct store *s, uint64_t cursor, int64_t now_ms, stor
  * Keys moved between tables mid-sweep may also be seen twice. Both are
  * fine: a skipped key is still expired on the next sweep, which finds it,
  * and any command that touches it meanwhile removes it lazily. Being exact
- * would mean restarting the sweep on every resize. */
-size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets) {
+ * would mean restarting the sweep on every resize.
+ *
+ * There is no separate set of the keys that have a TTL (Redis keeps one,
+ * its `expires` dict): it would cost every such key a second entry, and
+ * every SET, EXPIRE, PERSIST and delete a second table to update. So a
+ * sample walks the one table and counts the keys with a TTL apart from the
+ * others, and max_buckets bounds the walk when they are few among many. */
+size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_keys,
+                             size_t max_buckets, struct store_sample *sample) {
+    sample->with_ttl = 0;
+    sample->without_ttl = 0;
     if (s->volatile_keys == 0) {
         return 0; /* nothing can expire; skip the walk entirely */
     }
     /* An idle server still gets its rehash finished by the timer. */
     store_rehash_step(s, 1);
 
+    /* No bucket twice in one sample: in a small table, 20 keys may be more
+     * than there are, and going round again would count the same ones. The
+     * tables keep their sizes until the shrink at the end. */
+    size_t size0 = s->tables[0].size;
+    size_t total = size0 + s->tables[1].size;
+    if (max_buckets > total) {
+        max_buckets = total;
+    }
     size_t deleted = 0;
-    for (size_t visited = 0; visited < max_buckets && s->volatile_keys > 0; visited++) {
-        size_t size0 = s->tables[0].size;
-        size_t total = size0 + s->tables[1].size;
-        if (total == 0) {
-            break;
-        }
+    for (size_t visited = 0;
+         visited < max_buckets && sample->with_ttl < max_keys && s->volatile_keys > 0; visited++) {
         if (s->expire_cursor >= total) {
             s->expire_cursor = 0; /* wrap around, or the table shrank */
+        }
+        if (is_rehashing(s) && s->expire_cursor < (size_t)s->rehash_index) {
+            /* The rehash has emptied these buckets of tables[0]: skip them. */
+            s->expire_cursor = (size_t)s->rehash_index;
         }
         struct table *t = &s->tables[0];
         size_t index = s->expire_cursor;
@@ -707,8 +724,16 @@ size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets
             t = &s->tables[1];
             index -= size0;
         }
+        /* The whole bucket, even past max_keys: stopping inside a chain
+         * would need a cursor into it. */
         struct entry **link = &t->buckets[index];
         while (*link != NULL) {
+            if ((*link)->expire_at_ms == 0) {
+                sample->without_ttl++;
+                link = &(*link)->next;
+                continue;
+            }
+            sample->with_ttl++;
             if (is_expired(*link, now_ms)) {
                 remove_entry(s, t, link); /* *link is now the next entry */
                 deleted++;
@@ -719,7 +744,7 @@ size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets
         }
         s->expire_cursor++;
     }
-    /* Checked once after the sweep, not per delete, so the tables keep
+    /* Checked once after the sample, not per delete, so the tables keep
      * their sizes while the cursor walks them. */
     shrink_if_needed(s);
     return deleted;

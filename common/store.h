@@ -122,10 +122,20 @@ typedef void (*store_scan_fn)(const struct entry *e, int expired, void *arg);
 uint64_t store_scan(const struct store *s, uint64_t cursor, int64_t now_ms, store_scan_fn fn,
                     void *arg);
 
-/* Active expiry: sweep at most max_buckets buckets, resuming where the last
- * call stopped, deleting expired entries. Returns the number deleted. The
- * steps with a timer call this ten times a second. */
-size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_buckets);
+/* What one sample of active expiry looked at. */
+struct store_sample {
+    size_t with_ttl;    /* keys with a TTL looked at (expired or not) */
+    size_t without_ttl; /* keys without one, passed over */
+};
+
+/* Active expiry's one sample, for the cycle in core.c: walk buckets from
+ * where the last call stopped, deleting the expired keys, until max_keys
+ * keys with a TTL have been looked at (the bucket where that happens is
+ * finished) or max_buckets buckets visited, and fill in *sample. Returns
+ * the number deleted, each counted in expired_removed. With no key with a
+ * TTL in the store it returns at once. */
+size_t store_reclaim_expired(struct store *s, int64_t now_ms, size_t max_keys,
+                             size_t max_buckets, struct store_sample *sample);
 
 /* Do up to n steps of incremental rehashing (each moves one bucket, after
  * skipping at most 10 empty ones). Called by every operation above; exposed

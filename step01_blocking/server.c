@@ -30,6 +30,9 @@
 
 #define STEP_NAME "step01_blocking"
 
+/* The timer: ten ticks a second, as Redis's default "hz 10". */
+enum { TICK_MS = 100 };
+
 /* The one server. A step's server.c may keep its state in one global: the
  * signal handler must reach the stop flag, and nothing else is shared. */
 static struct server {
@@ -40,6 +43,7 @@ static struct server {
     atomic_int client_fd; /* the client being served */
     struct core core;
     volatile sig_atomic_t stop; /* set by SIGINT or SIGTERM */
+    int64_t next_tick;          /* when on_tick is next due (monotonic_ms) */
 } server = {.listen_fd = -1, .client_fd = -1};
 
 /*
@@ -88,6 +92,35 @@ static int install_signal_handlers(void) {
     return 0;
 }
 
+/* Monotonic milliseconds for the timer: unlike the wall clock, it never
+ * jumps when the system time is changed. */
+static int64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The timer's work: reclaim expired keys with bounded effort. */
+static void on_tick(void) {
+    core_reclaim_expired(&server.core, clock_now_ms());
+}
+
+/* This step has no timer: its one thread sleeps in read() or accept() for
+ * as long as nobody speaks. So the timer's work runs between commands:
+ * before each read(), if a tick is due. Busy, this step expires keys as the
+ * others do; idle, it reclaims none until a client speaks, and an expired
+ * key nobody asks for holds its memory until then. A read() that gave up
+ * every 100 ms (SO_RCVTIMEO) would wake it on time, but would make this a
+ * loop that wakes on a timer, the next chapters' subject, and would take
+ * the socket option chapter 1's --timeout exercise needs. */
+static void tick_if_due(void) {
+    int64_t now = monotonic_ms();
+    if (now >= server.next_tick) {
+        on_tick();
+        server.next_tick = now + TICK_MS;
+    }
+}
+
 /* Write the whole output buffer. write() on a blocking socket may still
  * write less than asked (a signal arrives mid-way, or the buffer is large),
  * so loop until it is all gone. Returns 0, or -1 if the client is gone
@@ -114,6 +147,7 @@ static void serve_client(int fd) {
     session_init(&s);
     session_register(&s, &server.core, fd, clock_now_ms());
     while (!server.stop) {
+        tick_if_due();
         size_t room;
         char *space = session_read_space(&s, &room);
         if (space == NULL) break; /* over LIMIT_QUERY_BUFFER: drop the client */

@@ -426,8 +426,11 @@ static void test_expired_keys(void) {
     }
     CHECK(live_ok);
 
-    /* Many keys: each call does bounded work, so it takes several calls,
-     * and together they get every expired key and no live one. */
+    /* Many keys: 5000 of 6000 expired. The cycle looks at 20 keys with a
+     * TTL at a time and goes on while more than 10% of them had expired.
+     * Given no time at all, it stops at its first look at the clock, after
+     * 16 samples of 20 keys (a few more when a sample's last bucket held
+     * two): bounded work however many keys have expired. */
     EXPECT(&s, "+OK\r\n", "FLUSHALL");
     s.now = T0;
     int set_ok = 1;
@@ -442,20 +445,33 @@ static void test_expired_keys(void) {
     CHECK(set_ok);
     s.now = T0 + 51;
     long long before = s.core.store.expired_removed;
-    reclaimed = 0;
-    int calls = 0;
-    while (calls < 1000) {
-        size_t got = core_reclaim_expired(&s.core, s.now);
-        calls++;
-        reclaimed += got;
-        if (got == 0 && reclaimed > 0) break;
-    }
+    reclaimed = core_expire_cycle(&s.core, s.now, 0);
+    CHECK(reclaimed >= 16 * 20 && reclaimed < 2 * 16 * 20);
+
+    /* Given time (a minute, so that no machine is too slow), one call goes
+     * on until its samples come back live: it gets every expired key, and
+     * no live one. */
+    reclaimed += core_expire_cycle(&s.core, s.now, 60 * 1000 * 1000);
     CHECK(reclaimed == 5000);
-    CHECK(calls > 2);
     CHECK(s.core.store.expired_removed - before == 5000);
     EXPECT(&s, ":1000\r\n", "DBSIZE");
+
+    /* Keys with a TTL, none expired: one sample of about 20 finds them all
+     * live, and the cycle stops there, a few dozen buckets on. */
+    EXPECT(&s, "+OK\r\n", "FLUSHALL");
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "later:%d", i);
+        set_ok &= run_strs(&s, "+OK\r\n", 5, "SET", key, "v", "PX", "100000", (const char *)NULL);
+    }
+    CHECK(set_ok);
+    CHECK(s.core.store.expire_cursor == 0);
+    CHECK(core_expire_cycle(&s.core, s.now, 60 * 1000 * 1000) == 0);
+    CHECK(s.core.store.expire_cursor > 0 && s.core.store.expire_cursor < 100);
+    EXPECT(&s, "+OK\r\n", "FLUSHALL");
     /* Nothing left to do: a call costs nothing and reclaims nothing. */
+    EXPECT(&s, "+OK\r\n", "SET", "plain", "v");
     CHECK(core_reclaim_expired(&s.core, s.now) == 0);
+    CHECK(s.core.store.expire_cursor == 0);
     server_free(&s);
 }
 

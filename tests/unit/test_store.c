@@ -655,16 +655,19 @@ static void test_reclaim(void) {
     enum { N = 10000 };
     char key[32];
 
+    struct store_sample sample = {1, 1};
     /* Nothing can expire: returns at once, touching nothing, not even a
      * rehash under way. */
-    CHECK(store_reclaim_expired(&s, 0, 100) == 0);
+    CHECK(store_reclaim_expired(&s, 0, 20, 100, &sample) == 0);
+    CHECK(sample.with_ttl == 0 && sample.without_ttl == 0);
     int i = 0;
     while (s.rehash_index == -1) {
         key_of(i++, key, sizeof key);
         set_str(&s, key, "v", 0);
     }
     long rehash_at = s.rehash_index;
-    CHECK(store_reclaim_expired(&s, 5000, 100) == 0);
+    CHECK(store_reclaim_expired(&s, 5000, 20, 100, &sample) == 0);
+    CHECK(sample.with_ttl == 0 && sample.without_ttl == 0);
     CHECK(s.expire_cursor == 0);
     CHECK(s.rehash_index == rehash_at);
     store_clear(&s);
@@ -690,11 +693,12 @@ static void test_reclaim(void) {
     CHECK(live.n == (size_t)total - expiring);
     CHECK(store_count(&s) == (size_t)total);
 
-    /* Small sweeps, repeated, get every expired key and no live one. */
+    /* Small samples, repeated, get every expired key and no live one. */
     size_t reclaimed = 0;
     int calls = 0;
     while (reclaimed < expiring && calls < 100000) {
-        size_t got = store_reclaim_expired(&s, 2000, 16);
+        size_t got = store_reclaim_expired(&s, 2000, 4, 16, &sample);
+        CHECK(got <= sample.with_ttl);
         reclaimed += got;
         calls++;
     }
@@ -702,7 +706,12 @@ static void test_reclaim(void) {
     CHECK(calls > 100); /* it really was spread over many calls */
     CHECK(store_count(&s) == (size_t)total - expiring);
     CHECK(s.volatile_keys == later);
-    CHECK(store_reclaim_expired(&s, 2000, 1000000) == 0);
+    /* A sample allowed more buckets than there are visits each bucket
+     * once: it looks at every key with a TTL left, once, and none has
+     * expired. */
+    CHECK(store_reclaim_expired(&s, 2000, SIZE_MAX, 1000000, &sample) == 0);
+    CHECK(sample.with_ttl == later);
+    CHECK(sample.without_ttl == (size_t)total - expiring - later);
 
     int live_ok = 1;
     for (int j = 0; j < total; j++) {
@@ -717,7 +726,7 @@ static void test_reclaim(void) {
     reclaimed = 0;
     calls = 0;
     while (reclaimed < later && calls < 100000) {
-        reclaimed += store_reclaim_expired(&s, 6000, 64);
+        reclaimed += store_reclaim_expired(&s, 6000, 64, 64, &sample);
         calls++;
     }
     CHECK(reclaimed == later);
@@ -725,6 +734,64 @@ static void test_reclaim(void) {
     CHECK(store_count(&s) == (size_t)total - expiring - later);
     finish_rehash(&s);
     CHECK(s.tables[0].size <= 2048);
+    store_free(&s);
+}
+
+/* A sample counts the keys with a TTL apart from the others, and stops
+ * once it has looked at max_keys of them, at the end of that bucket. */
+static void test_reclaim_sample(void) {
+    struct store s;
+    store_init(&s, seed);
+    char key[32];
+    struct store_sample sample;
+
+    /* 2000 keys without a TTL and one with: a sample of the whole table
+     * passes over the 2000 and looks at the one. */
+    for (int i = 0; i < 2000; i++) {
+        key_of(i, key, sizeof key);
+        set_str(&s, key, "v", 0);
+    }
+    finish_rehash(&s);
+    set_str(&s, "ttl", "v", 1000);
+    size_t buckets = s.tables[0].size + s.tables[1].size;
+    CHECK(store_reclaim_expired(&s, 500, 20, buckets, &sample) == 0);
+    CHECK(sample.with_ttl == 1 && sample.without_ttl == 2000);
+    /* Once it is gone, nothing is left that can expire: the walk stops. */
+    CHECK(store_reclaim_expired(&s, 2000, 20, buckets, &sample) == 1);
+    CHECK(sample.with_ttl == 1 && sample.without_ttl < 2000);
+    CHECK(s.volatile_keys == 0);
+    CHECK(store_count(&s) == 2000);
+
+    /* 2000 keys with a TTL, none expired: a sample of 20 stops at 20, or
+     * a little past it if the last bucket held more than one. */
+    store_clear(&s);
+    for (int i = 0; i < 2000; i++) {
+        key_of(i, key, sizeof key);
+        set_str(&s, key, "v", 1000);
+    }
+    finish_rehash(&s);
+    CHECK(s.expire_cursor == 0);
+    CHECK(store_reclaim_expired(&s, 500, 20, 400, &sample) == 0);
+    CHECK(sample.with_ttl >= 20 && sample.with_ttl < 30 && sample.without_ttl == 0);
+    CHECK(s.expire_cursor > 0 && s.expire_cursor < 400);
+    /* All expired: the same sample deletes what it looked at, and counts
+     * them for INFO's expired_keys. */
+    size_t removed = s.expired_removed;
+    size_t got = store_reclaim_expired(&s, 2000, 20, 400, &sample);
+    CHECK(got == sample.with_ttl && got >= 20 && got < 30);
+    CHECK(s.expired_removed - removed == got);
+
+    /* Mid-rehash, the buckets of the old table that the rehash has emptied
+     * are skipped, not walked. */
+    store_clear(&s);
+    int i = 0;
+    while (s.rehash_index == -1 || s.rehash_index < 100) {
+        key_of(i++, key, sizeof key);
+        set_str(&s, key, "v", 1000);
+    }
+    CHECK(s.expire_cursor == 0);
+    store_reclaim_expired(&s, 500, 1, 1, &sample);
+    CHECK(s.expire_cursor > 100);
     store_free(&s);
 }
 
@@ -834,6 +901,7 @@ int main(void) {
     test_bounded_step();
     test_expiry_basics();
     test_reclaim();
+    test_reclaim_sample();
     test_visit();
     return check_report("test_store");
 }
