@@ -7,7 +7,8 @@
  * (session.h), which hands it to every command it runs (commands.h). The
  * core never reads the clock by itself: whoever calls into it passes the
  * time, read with clock_now_ms, so that the unit tests can set the time by
- * hand.
+ * hand. (cmd_execute does read clock_monotonic_ns, to time each command for
+ * INFO commandstats; no command's behaviour depends on it.)
  */
 #ifndef CORE_H
 #define CORE_H
@@ -17,6 +18,19 @@
 
 #include "options.h"
 #include "store.h"
+
+/* The most commands the table in commands.c may hold; it checks this when
+ * it is compiled. */
+enum { CORE_MAX_COMMANDS = 64 };
+
+/* What INFO commandstats shows of one command, counted by cmd_execute as
+ * Redis counts them. */
+struct command_stats {
+    long long calls;          /* times it ran */
+    long long nanoseconds;    /* time spent running it, in all */
+    long long rejected_calls; /* refused before running it: a wrong arity */
+    long long failed_calls;   /* ran, and replied with an error */
+};
 
 struct core {
     struct store store;
@@ -32,7 +46,9 @@ struct core {
     long long rejected_connections;
 
     /* Kept by cmd_execute. (INFO's expired_keys is counted by the store.) */
-    long long total_commands_processed;
+    long long total_commands_processed; /* commands that ran */
+    long long total_error_replies;      /* error replies to commands */
+    struct command_stats command_stats[CORE_MAX_COMMANDS]; /* by position in COMMANDS */
 };
 
 /* Start the core with the parsed options, the step's name and I/O model,
@@ -47,6 +63,11 @@ void core_free(struct core *core);
 /* Wall-clock time in milliseconds since the Unix epoch: the clock that
  * EXPIREAT and TTL speak in. */
 int64_t clock_now_ms(void);
+
+/* A clock that only moves forward, in nanoseconds from some fixed point:
+ * for measuring how long something took, which the wall clock cannot do
+ * (it may be set back or forward meanwhile). */
+int64_t clock_monotonic_ns(void);
 
 /* Active expiry, for the steps with a timer: reclaim expired keys with
  * bounded work. Returns the number reclaimed. */
