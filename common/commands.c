@@ -10,77 +10,83 @@
 #include "cmd.h"
 
 /* Sorted by name, so that command_find can binary-search it: a lookup costs
- * about five comparisons, not a scan of every command. */
+ * about five comparisons, not a scan of every command. Arity, flags, key
+ * positions, group, version and summary are what redis-server 7.0.15's
+ * COMMAND INFO and COMMAND DOCS say. CONFIG has no flags: in Redis it is a
+ * container, and its subcommands (CONFIG GET, ...) carry the flags. */
 const struct command COMMANDS[] = {
     {"append", cmd_append, 3, "write denyoom fast", 1, 1, 1, "string", "2.0.0",
-     "Appends a string to the value of a key. Creates the key if it doesn't exist."},
+     "Append a value to a key"},
     {"auth", cmd_auth, -2, "noscript loading stale fast no_auth allow_busy", 0, 0, 0,
      "connection", "1.0.0", "Authenticate to the server"},
     {"client", cmd_client, -2, "", 0, 0, 0, "connection", "2.4.0",
      "A container for client connection commands"},
     {"command", cmd_command, -1, "loading stale", 0, 0, 0, "server", "2.8.13",
-     "Returns detailed information about all commands."},
-    {"config", cmd_config, -2, "admin noscript loading stale", 0, 0, 0, "server", "2.0.0",
-     "A container for server configuration commands."},
+     "Get array of Redis command details"},
+    {"config", cmd_config, -2, "", 0, 0, 0, "server", "2.0.0",
+     "A container for server configuration commands"},
     {"dbsize", cmd_dbsize, 1, "readonly fast", 0, 0, 0, "server", "1.0.0",
-     "Returns the number of keys in the database."},
+     "Return the number of keys in the selected database"},
     {"decr", cmd_decr, 2, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
-     "Decrements the integer value of a key by one."},
+     "Decrement the integer value of a key by one"},
     {"decrby", cmd_decrby, 3, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
-     "Decrements a number from the integer value of a key."},
-    {"del", cmd_del, -2, "write", 1, -1, 1, "generic", "1.0.0", "Deletes one or more keys."},
-    {"echo", cmd_echo, 2, "fast", 0, 0, 0, "connection", "1.0.0",
-     "Returns the given string."},
+     "Decrement the integer value of a key by the given number"},
+    {"del", cmd_del, -2, "write", 1, -1, 1, "generic", "1.0.0", "Delete a key"},
+    {"echo", cmd_echo, 2, "loading stale fast", 0, 0, 0, "connection", "1.0.0",
+     "Echo the given string"},
     {"exists", cmd_exists, -2, "readonly fast", 1, -1, 1, "generic", "1.0.0",
-     "Determines whether one or more keys exist."},
+     "Determine if a key exists"},
     {"expire", cmd_expire, -3, "write fast", 1, 1, 1, "generic", "1.0.0",
-     "Sets the expiration time of a key in seconds."},
+     "Set a key's time to live in seconds"},
     {"flushall", cmd_flushall, -1, "write", 0, 0, 0, "server", "1.0.0",
-     "Removes all keys from all databases."},
+     "Remove all keys from all databases"},
     {"flushdb", cmd_flushdb, -1, "write", 0, 0, 0, "server", "1.0.0",
-     "Remove all keys from the current database."},
-    {"get", cmd_get, 2, "readonly fast", 1, 1, 1, "string", "1.0.0",
-     "Returns the string value of a key."},
+     "Remove all keys from the current database"},
+    {"get", cmd_get, 2, "readonly fast", 1, 1, 1, "string", "1.0.0", "Get the value of a key"},
     {"getdel", cmd_getdel, 2, "write fast", 1, 1, 1, "string", "6.2.0",
-     "Returns the string value of a key after deleting the key."},
+     "Get the value of a key and delete the key"},
     {"hello", cmd_hello, -1, "noscript loading stale fast no_auth allow_busy", 0, 0, 0,
      "connection", "6.0.0", "Handshake with Redis"},
     {"incr", cmd_incr, 2, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
-     "Increments the integer value of a key by one."},
+     "Increment the integer value of a key by one"},
     {"incrby", cmd_incrby, 3, "write denyoom fast", 1, 1, 1, "string", "1.0.0",
-     "Increments the integer value of a key by a number."},
+     "Increment the integer value of a key by the given amount"},
     {"info", cmd_info, -1, "loading stale", 0, 0, 0, "server", "1.0.0",
-     "Returns information and statistics about the server."},
+     "Get information and statistics about the server"},
     {"keys", cmd_keys, 2, "readonly", 0, 0, 0, "generic", "1.0.0",
-     "Returns all key names that match a pattern."},
+     "Find all keys matching the given pattern"},
     {"mget", cmd_mget, -2, "readonly fast", 1, -1, 1, "string", "1.0.0",
-     "Atomically returns the string values of one or more keys."},
+     "Get the values of all the given keys"},
     {"mset", cmd_mset, -3, "write denyoom", 1, -1, 2, "string", "1.0.1",
-     "Atomically creates or modifies the string values of one or more keys."},
+     "Set multiple keys to multiple values"},
     {"persist", cmd_persist, 2, "write fast", 1, 1, 1, "generic", "2.2.0",
-     "Removes the expiration time of a key."},
+     "Remove the expiration from a key"},
     {"pexpire", cmd_pexpire, -3, "write fast", 1, 1, 1, "generic", "2.6.0",
-     "Sets the expiration time of a key in milliseconds."},
-    {"ping", cmd_ping, -1, "fast", 0, 0, 0, "connection", "1.0.0",
-     "Returns the server's liveliness response."},
+     "Set a key's time to live in milliseconds"},
+    {"ping", cmd_ping, -1, "fast", 0, 0, 0, "connection", "1.0.0", "Ping the server"},
     {"pttl", cmd_pttl, 2, "readonly fast", 1, 1, 1, "generic", "2.6.0",
-     "Returns the expiration time in milliseconds of a key."},
-    {"quit", cmd_quit, -1, "fast", 0, 0, 0, "connection", "1.0.0", "Closes the connection."},
+     "Get the time to live for a key in milliseconds"},
+    {"quit", cmd_quit, -1, "noscript loading stale fast no_auth allow_busy", 0, 0, 0,
+     "connection", "1.0.0", "Close the connection"},
     {"scan", cmd_scan, -2, "readonly", 0, 0, 0, "generic", "2.8.0",
      "Incrementally iterate the keys space"},
-    {"select", cmd_select, 2, "loading stale fast", 0, 0, 0, "connection", "2.0.0",
-     "Changes the selected database."},
+    {"select", cmd_select, 2, "loading stale fast", 0, 0, 0, "connection", "1.0.0",
+     "Change the selected database for the current connection"},
     {"set", cmd_set, -3, "write denyoom", 1, 1, 1, "string", "1.0.0",
-     "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."},
+     "Set the string value of a key"},
     {"strlen", cmd_strlen, 2, "readonly fast", 1, 1, 1, "string", "2.2.0",
-     "Returns the length of a string value."},
+     "Get the length of the value stored in a key"},
     {"ttl", cmd_ttl, 2, "readonly fast", 1, 1, 1, "generic", "1.0.0",
-     "Returns the expiration time in seconds of a key."},
+     "Get the time to live for a key in seconds"},
     {"type", cmd_type, 2, "readonly fast", 1, 1, 1, "generic", "1.0.0",
-     "Determines the type of value stored at a key."},
+     "Determine the type stored at key"},
 };
 
 const size_t COMMAND_COUNT = sizeof COMMANDS / sizeof COMMANDS[0];
+
+/* struct core keeps each command's INFO counters in an array of this many. */
+_Static_assert(sizeof COMMANDS / sizeof COMMANDS[0] <= CORE_MAX_COMMANDS,
+               "more commands than CORE_MAX_COMMANDS (core.h): raise it");
 
 /* Compare a client's command name, in any case, with a lower-case name. */
 static int compare_name(const struct resp_arg *name, const char *lower) {
@@ -129,6 +135,24 @@ static void reply_unknown_command(struct call *c) {
     buf_free(&msg);
 }
 
+/* Run a command, and count it as Redis counts it for INFO: its time (not
+ * the lookup's), a call, and a failed call if its reply is an error. The
+ * reply starts at reply_start in the output; an error is the one reply
+ * that starts with '-'. Counted after the command has run, as Redis does,
+ * so INFO does not count itself. */
+static void run_and_count(struct call *c, const struct command *cmd, size_t reply_start) {
+    struct command_stats *stats = &c->core->command_stats[cmd - COMMANDS];
+    int64_t start = clock_monotonic_ns();
+    cmd->run(c);
+    stats->nanoseconds += clock_monotonic_ns() - start;
+    stats->calls++;
+    c->core->total_commands_processed++;
+    if (c->out->buf->len > reply_start && c->out->buf->data[reply_start] == '-') {
+        stats->failed_calls++;
+        c->core->total_error_replies++;
+    }
+}
+
 /* Note what CLIENT LIST shows of a client: its last command and, since in
  * step02 only the client's own thread may look at its buffers, their
  * sizes now. (This runs under step02's lock; CLIENT LIST reads them under
@@ -166,21 +190,23 @@ void cmd_execute(struct core *core, struct session *s, size_t argc, const struct
     const struct command *cmd = command_find(&argv[0]);
     if (cmd == NULL) {
         reply_unknown_command(&c);
+        core->total_error_replies++; /* no command to count it against */
         return;
     }
     note_client(s, cmd, argc, argv, now_ms);
     /* QUIT is answered before any argument check, as Redis 7.0 does. */
     if (cmd->run == cmd_quit) {
-        cmd_quit(&c);
+        run_and_count(&c, cmd, s->out.len);
         return;
     }
     if ((cmd->arity > 0 && (long long)argc != cmd->arity) ||
         (cmd->arity < 0 && (long long)argc < -cmd->arity)) {
         reply_wrong_arity(&c, cmd->name);
+        core->command_stats[cmd - COMMANDS].rejected_calls++; /* refused, never ran */
+        core->total_error_replies++;
         return;
     }
-    core->total_commands_processed++;
-    cmd->run(&c);
+    run_and_count(&c, cmd, s->out.len);
 }
 
 void cmd_prefetch_keys(struct core *core, const struct resp_arg *keys, int n) {

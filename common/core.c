@@ -18,6 +18,15 @@ int64_t clock_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t clock_monotonic_ns(void) {
+    struct timespec ts;
+    /* CLOCK_MONOTONIC cannot fail with a valid pointer on Linux; 0 makes
+     * a measured duration 0 rather than garbage if it ever did. On Linux
+     * it is read without entering the kernel (the vDSO), in some 20 ns. */
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Fill seed with 16 random bytes. /dev/urandom never blocks once the
  * system has booted. If it cannot be read (a chroot without /dev), fall
  * back to the time and pid: weaker against a client who wants to collide

@@ -7,8 +7,9 @@
  * (session.h), which hands it to every command it runs (commands.h). The
  * core never reads the time by itself: whoever calls into it passes the
  * time, read with clock_now_ms, so that the unit tests can set the time by
- * hand. (The expiry cycle times its own work on the monotonic clock; that
- * decides how much it does, never what has expired: see core.c.)
+ * hand. (Two exceptions read the monotonic clock, and neither decides what
+ * a command does: the expiry cycle times its own work, to bound it, see
+ * core.c; cmd_execute times each command for INFO commandstats.)
  */
 #ifndef CORE_H
 #define CORE_H
@@ -20,6 +21,19 @@
 #include "store.h"
 
 struct session;
+
+/* The most commands the table in commands.c may hold; it checks this when
+ * it is compiled. */
+enum { CORE_MAX_COMMANDS = 64 };
+
+/* What INFO commandstats shows of one command, counted by cmd_execute as
+ * Redis counts them. */
+struct command_stats {
+    long long calls;          /* times it ran */
+    long long nanoseconds;    /* time spent running it, in all */
+    long long rejected_calls; /* refused before running it: a wrong arity */
+    long long failed_calls;   /* ran, and replied with an error */
+};
 
 struct core {
     struct store store;
@@ -39,7 +53,9 @@ struct core {
     long long last_client_id;
 
     /* Kept by cmd_execute. (INFO's expired_keys is counted by the store.) */
-    long long total_commands_processed;
+    long long total_commands_processed; /* commands that ran */
+    long long total_error_replies;      /* error replies to commands */
+    struct command_stats command_stats[CORE_MAX_COMMANDS]; /* by position in COMMANDS */
 };
 
 /* Start the core with the parsed options, the step's name and I/O model,
@@ -54,6 +70,11 @@ void core_free(struct core *core);
 /* Wall-clock time in milliseconds since the Unix epoch: the clock that
  * EXPIREAT and TTL speak in. */
 int64_t clock_now_ms(void);
+
+/* A clock that only moves forward, in nanoseconds from some fixed point:
+ * for measuring how long something took, which the wall clock cannot do
+ * (it may be set back or forward meanwhile). */
+int64_t clock_monotonic_ns(void);
 
 /* Active expiry: every step's timer calls this each tick (TICK_MS, 100 ms;
  * step01, which has no timer, between commands). It reclaims expired keys

@@ -303,7 +303,7 @@ enum resp_status resp_parse(struct resp_parser *p, const char *data, size_t len,
  * the two protocols spell some replies differently:
  *
  *   reply            RESP2                  RESP3
- *   null             $-1  (or *-1)          _
+ *   null             $-1                    _
  *   map of n pairs   *2n  then the pairs    %n   then the pairs
  *   set of n         *n                     ~n
  *   text for people  $len then the text     =len then "txt:" and the text
@@ -382,11 +382,6 @@ void resp_add_bulk_str(struct reply *r, const char *s) {
 void resp_add_null(struct reply *r) {
     if (r->proto >= 3) buf_append(r->buf, "_\r\n", 3);
     else buf_append(r->buf, "$-1\r\n", 5);
-}
-
-void resp_add_null_array(struct reply *r) {
-    if (r->proto >= 3) buf_append(r->buf, "_\r\n", 3);
-    else buf_append(r->buf, "*-1\r\n", 5);
 }
 
 void resp_add_array(struct reply *r, long long count) {

@@ -109,11 +109,10 @@ void resp_add_integer(struct reply *r, long long value);
 void resp_add_bulk(struct reply *r, const char *bytes, size_t len);
 void resp_add_bulk_str(struct reply *r, const char *s);
 
-/* Nothing there: GET of a missing key ("$-1"), and COMMAND INFO of an
- * unknown command, which Redis 7.0 answers with a null array ("*-1").
- * RESP3 has one null for both: "_". */
+/* Nothing there: GET of a missing key, "$-1" in RESP2, "_" in RESP3.
+ * (RESP2 also has a null array, "*-1", which Redis sends where an array
+ * was due, BLPOP's timeout for one; no command here needs it.) */
 void resp_add_null(struct reply *r);
-void resp_add_null_array(struct reply *r);
 
 /* The headers of aggregates: the elements follow, written by the caller.
  * A map takes its number of key-value pairs, then key, value, key, ...

@@ -43,6 +43,9 @@ struct store {
     size_t expire_cursor;   /* where store_reclaim_expired resumes its sweep */
     size_t expired_removed; /* keys removed because they expired, lazily or
                                by the sweep: INFO's expired_keys */
+    size_t used_memory;     /* bytes of the entries' blocks and the bucket
+                               arrays: INFO's used_memory (store.c says
+                               what it leaves out) */
     unsigned char hash_seed[16]; /* secret key of the hash function */
 };
 

@@ -978,6 +978,162 @@ mset_many() {
     [[ "$info" == *'\r\ndb0:keys=3,'* ]] || { echo "no db0:keys=3 in: $info"; return 1; }
 }
 
+# info_text FILE ARG...: INFO ARG... as raw text in FILE, without the bulk
+# string's header and final CRLF (checked against the declared length).
+info_text() {
+    local file="$1" raw="$BATS_TEST_TMPDIR/info.raw"
+    shift
+    command_request INFO "$@"
+    "$WIRE" -p "$PORT" -n 1 -o "$raw" "$REQUEST"
+    local header len size
+    header=$(head -n 1 "$raw")
+    [[ "$header" =~ ^\$([0-9]+)$'\r'$ ]] || { echo "INFO $*: not a bulk string: $header"; return 1; }
+    len=${BASH_REMATCH[1]}
+    size=$(wc -c <"$raw")
+    [ "$size" -eq $((${#header} + 1 + len + 2)) ] || { echo "INFO $*: length $len, $size bytes"; return 1; }
+    tail -c +$((${#header} + 2)) "$raw" | head -c "$len" >"$file"
+}
+
+# info_titles ARG...: the section titles INFO ARG... shows, one a line.
+info_titles() {
+    local text="$BATS_TEST_TMPDIR/info.txt"
+    info_text "$text" "$@" || return 1
+    sed -n 's/^# \(.*\)\r$/\1/p' "$text"
+}
+
+# ours_of TITLES: of the section titles given one a line, those we show
+# too, joined by commas.
+ours_of() {
+    grep -xE 'Server|Clients|Memory|Stats|CPU|Commandstats|Keyspace' <<<"$1" | paste -sd, -
+}
+
+@test "INFO with no argument shows the default sections, in Redis's order" {
+    local titles
+    titles=$(info_titles) || { echo "$titles"; return 1; }
+    # Redis 7.0 shows more (Persistence, Replication, ...) between these.
+    [ "$(ours_of "$titles")" = Server,Clients,Memory,Stats,CPU,Keyspace ] ||
+        { echo "sections:" $titles; return 1; }
+    [ "$(info_titles default)" = "$titles" ]
+}
+
+@test "INFO with section names shows those, in Redis's order, in any case" {
+    [ "$(info_titles cpu)" = CPU ]
+    [ "$(info_titles CPU memory)" = $'Memory\nCPU' ]
+    [ "$(info_titles commandstats Commandstats)" = Commandstats ]
+    [ "$(info_titles keyspace nosuch server)" = $'Server\nKeyspace' ]
+    expect_cmd INFO nosuch '$0\r\n\r\n'
+    expect_cmd INFO keyspace '$12\r\n# Keyspace\r\n\r\n'
+}
+
+@test "INFO all and everything: every section, framed as Redis frames them" {
+    local text="$BATS_TEST_TMPDIR/all.txt" arg titles
+    for arg in all everything; do
+        info_text "$text" "$arg"
+        titles=$(sed -n 's/^# \(.*\)\r$/\1/p' "$text")
+        [ "$(ours_of "$titles")" = Server,Clients,Memory,Stats,CPU,Commandstats,Keyspace ] ||
+            { echo "INFO $arg sections:" $titles; return 1; }
+        # Every line ends in CRLF and is a title, a name:value or, between
+        # two sections only, empty.
+        [ "$(tail -c 2 "$text" | od -An -c | tr -d ' ')" = '\r\n' ] || { echo "no final CRLF"; return 1; }
+        awk -v arg="$arg" '
+            { sub(/\r$/, "") }
+            NR == 1 && !/^# / { print "INFO " arg " starts with: " $0; bad = 1 }
+            prev_empty && !/^# / { print "an empty line before: " $0; bad = 1 }
+            !/^(# [A-Za-z]+|[A-Za-z0-9_|]+:.*|)$/ { print "line " NR ": " $0; bad = 1 }
+            { prev_empty = ($0 == "") }
+            END { if (prev_empty) { print "ends with an empty line"; bad = 1 }; exit bad }
+        ' "$text"
+    done
+}
+
+@test "INFO everything has the fields tools read (used_cpu_user, used_memory, ...)" {
+    local text="$BATS_TEST_TMPDIR/all.txt" field missing=0
+    expect_cmd GET k '$-1\r\n'
+    info_text "$text" everything
+    for field in redis_version redis_mode multiplexing_api process_id tcp_port uptime_in_seconds \
+        connected_clients maxclients used_memory used_memory_human used_memory_rss \
+        used_memory_rss_human total_connections_received total_commands_processed \
+        rejected_connections expired_keys total_error_replies used_cpu_sys used_cpu_user \
+        used_cpu_sys_children used_cpu_user_children cmdstat_get; do
+        grep -q "^$field:" "$text" || { echo "no $field"; missing=1; }
+    done
+    [ "$missing" = 0 ]
+    # CPU times as seconds and microseconds; byte counts with a human form.
+    grep -Eq $'^used_cpu_user:[0-9]+\\.[0-9]{6}\r$' "$text" || { grep used_cpu_user "$text"; return 1; }
+    grep -Eq $'^used_memory_human:[0-9]+(B|\\.[0-9]{2}[KMGTP])\r$' "$text" ||
+        { grep used_memory_human "$text"; return 1; }
+}
+
+# cmdstat NAME: the counts after "cmdstat_NAME:" in INFO commandstats, as
+# "calls rejected failed", or "none" when there is no such line.
+cmdstat() {
+    local text="$BATS_TEST_TMPDIR/stats.txt"
+    info_text "$text" commandstats || return 1
+    sed -n "s/^cmdstat_$1:calls=\([0-9]*\),usec=[0-9]*,usec_per_call=[0-9]*\.[0-9][0-9],rejected_calls=\([0-9]*\),failed_calls=\([0-9]*\)"$'\r'"\$/\1 \2 \3/p" "$text" |
+        grep . || echo none
+}
+
+# cmdstat_grew NAME BEFORE CALLS REJECTED FAILED: NAME's counts are now
+# BEFORE's plus these (the suite's server counts every test's commands).
+cmdstat_grew() {
+    local now want before_calls before_rejected before_failed
+    now=$(cmdstat "$1")
+    [ "$2" = none ] && set -- "$1" "0 0 0" "$3" "$4" "$5"
+    read -r before_calls before_rejected before_failed <<<"$2"
+    want="$((before_calls + $3)) $((before_rejected + $4)) $((before_failed + $5))"
+    [ "$now" = "$want" ] || { echo "cmdstat_$1: was $2, now $now, expected $want"; return 1; }
+}
+
+@test "INFO commandstats counts calls, rejected calls and failed calls" {
+    local get incr
+    get=$(cmdstat get)
+    incr=$(cmdstat incr)
+    expect_cmd SET k abc '+OK\r\n'
+    expect_cmd GET k '$3\r\nabc\r\n'
+    expect_cmd GET k '$3\r\nabc\r\n'
+    expect_cmd get missing '$-1\r\n'
+    cmdstat_grew get "$get" 3 0 0
+    # A wrong arity is refused before the command runs: a rejected call.
+    expect_cmd GET "-ERR wrong number of arguments for 'get' command\\r\\n"
+    cmdstat_grew get "$get" 3 1 0
+    # A command that runs and replies with an error is a failed call.
+    expect_cmd INCR k '-ERR value is not an integer or out of range\r\n'
+    cmdstat_grew incr "$incr" 1 0 1
+    # An unknown command has no line.
+    expect_cmd NOSUCHCMD "-ERR unknown command 'NOSUCHCMD', with args beginning with: \\r\\n"
+    [ "$(cmdstat nosuchcmd)" = none ]
+}
+
+@test "CONFIG GET with several arguments names each parameter once" {
+    expect_cmd CONFIG GET save '*2\r\n$4\r\nsave\r\n$0\r\n\r\n'
+    # A name is matched in any case and answered as it was written; one
+    # already answered is not answered again, whether named or matched.
+    expect_cmd CONFIG GET SAVE save 'sav?' '*2\r\n$4\r\nSAVE\r\n$0\r\n\r\n'
+    # A pattern answers with the parameter's own name.
+    expect_cmd CONFIG GET 'APPENDONL?' APPENDONLY '*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n'
+    expect_cmd CONFIG GET nosuch appendonly '*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n'
+    # Two parameters: Redis lists them in its hash table's order, so only
+    # the pairs are checked, not their order.
+    local reply
+    reply=$(send "$(resp CONFIG GET appendonly save)")
+    [[ "$reply" == '*4\r\n'* ]] || { echo "CONFIG GET appendonly save: $reply"; return 1; }
+    [[ "$reply" == *'$10\r\nappendonly\r\n$2\r\nno\r\n'* ]] || { echo "no appendonly: $reply"; return 1; }
+    [[ "$reply" == *'$4\r\nsave\r\n$0\r\n\r\n'* ]] || { echo "no save: $reply"; return 1; }
+    expect_cmd CONFIG GET "-ERR wrong number of arguments for 'config|get' command\\r\\n"
+}
+
+@test "COMMAND INFO: ECHO, QUIT and CONFIG have Redis 7.0's arity, flags and key positions" {
+    # The first six fields; Redis then lists ACL categories, tips, key
+    # specifications and subcommands, which we leave empty.
+    expect_match COMMAND INFO echo '^\*1\\r\\n\*10\\r\\n\$4\\r\\necho\\r\\n:2\\r\\n\*3\\r\\n\+loading\\r\\n\+stale\\r\\n\+fast\\r\\n:0\\r\\n:0\\r\\n:0\\r\\n'
+    expect_match COMMAND INFO quit '^\*1\\r\\n\*10\\r\\n\$4\\r\\nquit\\r\\n:-1\\r\\n\*6\\r\\n\+noscript\\r\\n\+loading\\r\\n\+stale\\r\\n\+fast\\r\\n\+no_auth\\r\\n\+allow_busy\\r\\n:0\\r\\n:0\\r\\n:0\\r\\n'
+    expect_match COMMAND INFO config '^\*1\\r\\n\*10\\r\\n\$6\\r\\nconfig\\r\\n:-2\\r\\n\*0\\r\\n:0\\r\\n:0\\r\\n:0\\r\\n'
+}
+
+@test "COMMAND INFO of an unknown command is a null bulk string" {
+    expect_cmd COMMAND INFO nosuch '*1\r\n$-1\r\n'
+}
+
 @test "CONFIG GET save and appendonly return name and value" {
     local reply
     reply=$(send "$(resp CONFIG GET save)")

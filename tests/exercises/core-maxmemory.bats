@@ -95,8 +95,16 @@ fill() {
         # shellcheck disable=SC2086
         expect_reply "$(resp $cmd)" "$OOM"
     done
-    # A refused command changed nothing.
+    # A refused command changed nothing, and never ran: INFO commandstats
+    # counts it as a rejected call, as Redis does.
     expect_reply "$(resp GET key:1)" "\$1024\\r\\n$VALUE\\r\\n"
+    local stats
+    stats=$(send "$(resp INFO commandstats)")
+    [[ "$stats" == *'\r\ncmdstat_incr:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n'* ]] || {
+        echo "after one refused INCR, INFO commandstats has no line"
+        echo "cmdstat_incr:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0: $stats"
+        return 1
+    }
     expect_reply "$(resp DBSIZE)" ":$keys\\r\\n"
     # Arguments are checked first, as in Redis.
     expect_reply "$(resp SET onlykey)" "-ERR wrong number of arguments for 'set' command\\r\\n"

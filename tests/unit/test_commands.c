@@ -809,7 +809,7 @@ static void test_hello(void) {
     EXPECT(&s, "-ERR Syntax error in HELLO option 'AUTH'\r\n", "HELLO", "3", "AUTH", "default");
     EXPECT(&s, "-WRONGPASS invalid username-password pair or user is disabled.\r\n", "HELLO",
            "3", "AUTH", "someone", "pw");
-    EXPECT(&s, "*1\r\n*-1\r\n", "COMMAND", "INFO", "nosuch");
+    EXPECT(&s, "*1\r\n$-1\r\n", "COMMAND", "INFO", "nosuch");
     CHECK(s.client.proto == 2);
     EXPECT(&s,
            "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
@@ -941,6 +941,236 @@ static void test_session_pipeline(void) {
     core_free(&core);
 }
 
+/* ---- INFO, its counters, and CONFIG GET ---- */
+
+/* Run a command given as C strings ending in NULL, and leave its reply in
+ * s->client.out followed by a NUL, for strstr. */
+static const char *reply_of(struct server *s, ...) {
+    struct resp_arg argv[MAX_ARGS];
+    size_t argc = 0;
+    va_list ap;
+    va_start(ap, s);
+    for (const char *a = va_arg(ap, const char *); a != NULL && argc < MAX_ARGS;
+         a = va_arg(ap, const char *)) {
+        argv[argc++] = arg(a, strlen(a));
+    }
+    va_end(ap);
+    s->client.out.len = 0;
+    cmd_execute(&s->core, &s->client, argc, argv, s->now);
+    buf_append(&s->client.out, "", 1);
+    return s->client.out.data;
+}
+
+/* The section titles of an INFO reply, in order, as "Server,Clients,...". */
+static void titles_of(const char *reply, char *titles, size_t size) {
+    titles[0] = '\0';
+    for (const char *p = strstr(reply, "# "); p != NULL; p = strstr(p + 1, "\r\n# ")) {
+        if (p[0] == '\r') p += 2;
+        size_t n = strcspn(p + 2, "\r");
+        size_t used = strlen(titles);
+        snprintf(titles + used, size - used, "%s%.*s", used > 0 ? "," : "", (int)n, p + 2);
+    }
+}
+
+static int titles_are(struct server *s, const char *want, const char *arg1, const char *arg2) {
+    char titles[256];
+    titles_of(reply_of(s, "INFO", arg1, arg2, (const char *)NULL), titles, sizeof titles);
+    if (strcmp(titles, want) == 0) return 1;
+    fprintf(stderr, "  INFO %s %s: sections %s, expected %s\n", arg1 ? arg1 : "",
+            arg2 ? arg2 : "", titles, want);
+    return 0;
+}
+
+/* Which sections INFO shows, in Redis 7.0.15's order whatever the order
+ * asked (Redis's own, less the sections we leave out), and how they are
+ * framed: a title line, "name:value" lines, an empty line between
+ * sections and none after the last. */
+static void test_info_sections(void) {
+    struct server s;
+    server_init(&s);
+    const char *defaults = "Server,Clients,Memory,Stats,CPU,Keyspace";
+    const char *all = "Server,Clients,Memory,Stats,CPU,Commandstats,Keyspace";
+    CHECK(titles_are(&s, defaults, NULL, NULL));
+    CHECK(titles_are(&s, defaults, "default", NULL));
+    CHECK(titles_are(&s, defaults, "DEFAULT", "server")); /* each once */
+    CHECK(titles_are(&s, all, "all", NULL));
+    CHECK(titles_are(&s, all, "everything", NULL));
+    CHECK(titles_are(&s, all, "default", "commandstats"));
+    CHECK(titles_are(&s, "CPU", "cpu", NULL));
+    CHECK(titles_are(&s, "Memory,CPU", "CPU", "Memory"));
+    CHECK(titles_are(&s, "Commandstats", "commandstats", "nosuch"));
+    /* A name that is no section (nor one of Redis's we leave out) adds
+     * nothing: INFO of it alone is empty text. */
+    EXPECT(&s, "$0\r\n\r\n", "INFO", "nosuch");
+    EXPECT(&s, "$0\r\n\r\n", "INFO", "persistence");
+    EXPECT(&s, "$12\r\n# Keyspace\r\n\r\n", "INFO", "keyspace");
+    EXPECT(&s, "$64\r\n# Clients\r\nconnected_clients:0\r\nmaxclients:10000\r\n\r\n# Keyspace\r\n\r\n",
+           "INFO", "keyspace", "clients");
+    EXPECT(&s, "+OK\r\n", "SET", "k", "v", "EX", "100");
+    EXPECT(&s, "+OK\r\n", "SET", "k2", "v");
+    EXPECT(&s, "$44\r\n# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\n\r\n", "INFO", "keyspace");
+
+    /* The fields Redis's own tests and tools read are there. */
+    const char *reply = reply_of(&s, "INFO", "everything", (const char *)NULL);
+    static const char *const fields[] = {
+        "\r\nredis_version:7.0.15\r\n", "\r\nmultiplexing_api:none\r\n",
+        "\r\nused_memory:", "\r\nused_memory_human:", "\r\nused_memory_rss:",
+        "\r\nused_memory_rss_human:", "\r\ntotal_commands_processed:",
+        "\r\ntotal_error_replies:0\r\n", "\r\nused_cpu_sys:", "\r\nused_cpu_user:",
+        "\r\nused_cpu_sys_children:", "\r\nused_cpu_user_children:",
+        "\r\ncmdstat_set:calls=2,", "\r\ndb0:keys=2,",
+    };
+    int all_there = 1;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (strstr(reply, fields[i]) == NULL) {
+            fprintf(stderr, "  INFO everything has no %s\n", fields[i] + 2);
+            all_there = 0;
+        }
+    }
+    CHECK(all_there);
+    /* CPU times as Redis prints them: seconds and six digits. */
+    long sec, usec;
+    char dot[2];
+    const char *cpu = strstr(reply, "\r\nused_cpu_user:");
+    CHECK(cpu != NULL && sscanf(cpu, "\r\nused_cpu_user:%ld%1[.]%6ld", &sec, dot, &usec) == 3 &&
+          strspn(strchr(cpu + 2, '.') + 1, "0123456789") == 6);
+    server_free(&s);
+}
+
+/* used_memory is the store's count of its bytes (store.c), and its human
+ * form is Redis's bytesToHuman: B below 1024, then K, M, ... with two
+ * decimals. */
+static void test_info_memory(void) {
+    struct server s;
+    server_init(&s);
+    char want[128], line[128];
+    EXPECT(&s, "+OK\r\n", "SET", "k", "v");
+    size_t used = s.core.store.used_memory;
+    CHECK(used > 0 && used < 1024);
+    snprintf(want, sizeof want, "\r\nused_memory:%zu\r\nused_memory_human:%zuB\r\n", used, used);
+    CHECK(strstr(reply_of(&s, "INFO", "memory", (const char *)NULL), want) != NULL);
+    /* A value that brings the total to exactly 1536 bytes, then 1.5 MiB. */
+    static const struct {
+        size_t total;
+        const char *human;
+    } sizes[] = {{1536, "1.50K"}, {1024, "1.00K"}, {1572864, "1.50M"}, {1048575, "1024.00K"}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t value_len = sizes[i].total - (used - 1); /* 1: "v" */
+        char *value = malloc(value_len + 1);
+        memset(value, 'x', value_len);
+        value[value_len] = '\0';
+        EXPECT(&s, "+OK\r\n", "SET", "k", value);
+        free(value);
+        CHECK(s.core.store.used_memory == sizes[i].total);
+        snprintf(line, sizeof line, "\r\nused_memory:%zu\r\nused_memory_human:%s\r\n",
+                 sizes[i].total, sizes[i].human);
+        int ok = strstr(reply_of(&s, "INFO", "memory", (const char *)NULL), line) != NULL;
+        if (!ok) fprintf(stderr, "  no %s", line + 2);
+        CHECK(ok);
+    }
+    server_free(&s);
+}
+
+/* One cmdstat line, checked whole: its counts as given, its usec whatever
+ * it was (it is measured), and usec_per_call computed from them as Redis
+ * does, in float, with two decimals. */
+static int cmdstat_is(const char *reply, const char *name, long long calls, long long rejected,
+                      long long failed) {
+    char prefix[64], want[256];
+    snprintf(prefix, sizeof prefix, "\r\ncmdstat_%s:", name);
+    const char *line = strstr(reply, prefix);
+    long long usec = -1;
+    if (line == NULL || sscanf(line + strlen(prefix), "calls=%*d,usec=%lld,", &usec) != 1) {
+        fprintf(stderr, "  no cmdstat_%s line\n", name);
+        return 0;
+    }
+    float per_call = calls == 0 ? 0 : (float)usec / (float)calls;
+    int n = snprintf(want, sizeof want,
+                     "%scalls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,"
+                     "failed_calls=%lld\r\n",
+                     prefix, calls, usec, (double)per_call, rejected, failed);
+    if (strncmp(line, want, (size_t)n) == 0) return 1;
+    fprintf(stderr, "  expected %.*s", n - 2, want + 2);
+    fprintf(stderr, "\n  got      %.*s\n", (int)strcspn(line + 2, "\r"), line + 2);
+    return 0;
+}
+
+/* INFO commandstats counts as Redis does: a call for each run, a rejected
+ * call for a wrong arity (the command never runs), a failed call for a run
+ * that replied with an error; an unknown command has no line. Commands
+ * never called have no line either; the lines are in the table's order. */
+static void test_commandstats(void) {
+    struct server s;
+    server_init(&s);
+    EXPECT(&s, "$16\r\n# Commandstats\r\n\r\n", "INFO", "commandstats");
+    EXPECT(&s, "$-1\r\n", "GET", "k");
+    EXPECT(&s, "+OK\r\n", "SET", "k", "abc");
+    EXPECT(&s, "$3\r\nabc\r\n", "GET", "k");
+    EXPECT(&s, "$3\r\nabc\r\n", "get", "k");
+    EXPECT(&s, "-ERR wrong number of arguments for 'get' command\r\n", "GET");
+    EXPECT(&s, "-ERR value is not an integer or out of range\r\n", "INCR", "k");
+    EXPECT(&s, ":1\r\n", "INCR", "n");
+    EXPECT(&s, "-ERR wrong number of arguments for 'echo' command\r\n", "ECHO");
+    EXPECT(&s, "-ERR wrong number of arguments for 'ping' command\r\n", "PING", "a", "b");
+    EXPECT(&s, "-ERR unknown command 'nosuch', with args beginning with: \r\n", "nosuch");
+    EXPECT(&s, "+OK\r\n", "QUIT");
+    const char *reply = reply_of(&s, "INFO", "commandstats", (const char *)NULL);
+    CHECK(cmdstat_is(reply, "get", 3, 1, 0));
+    CHECK(cmdstat_is(reply, "set", 1, 0, 0));
+    CHECK(cmdstat_is(reply, "incr", 2, 0, 1));
+    CHECK(cmdstat_is(reply, "echo", 0, 1, 0)); /* refused only: still a line */
+    CHECK(cmdstat_is(reply, "ping", 1, 0, 1)); /* PING checks its own arity */
+    CHECK(cmdstat_is(reply, "quit", 1, 0, 0));
+    CHECK(strstr(reply, "nosuch") == NULL);
+    /* INFO is counted once it has run, as in Redis: this one not yet. */
+    CHECK(cmdstat_is(reply, "info", 1, 0, 0));
+    /* In the table's order: by name. */
+    const char *order[] = {"echo", "get", "incr", "info", "ping", "quit", "set"};
+    const char *last = reply;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "\r\ncmdstat_%s:", order[i]);
+        const char *at = strstr(reply, name);
+        CHECK(at != NULL && at > last);
+        if (at != NULL) last = at;
+    }
+    /* Every command that ran (the two INFOs too, but not this one), and
+     * every error reply, the unknown command's too, count in INFO stats. */
+    reply = reply_of(&s, "INFO", "stats", (const char *)NULL);
+    CHECK(strstr(reply, "\r\ntotal_commands_processed:10\r\n") != NULL);
+    CHECK(strstr(reply, "\r\ntotal_error_replies:5\r\n") != NULL);
+    CHECK(cmdstat_is(reply_of(&s, "INFO", "commandstats", (const char *)NULL), "info", 3, 0, 0));
+    server_free(&s);
+
+    /* The first command a server runs sees nothing counted yet. */
+    server_init(&s);
+    CHECK(strstr(reply_of(&s, "INFO", "stats", (const char *)NULL),
+                 "\r\ntotal_commands_processed:0\r\n") != NULL);
+    server_free(&s);
+}
+
+/* CONFIG GET with several arguments: each parameter once, however many
+ * arguments match it; a name without * ? [ is looked up in any case and
+ * answered as the client spelled it, a pattern matches in any case and is
+ * answered with the parameter's own name (redis-server 7.0.15 does all of
+ * this; it lists the pairs in its hash table's order, we by name). */
+static void test_config_get(void) {
+    struct server s;
+    server_init(&s);
+    EXPECT(&s, "*2\r\n$4\r\nport\r\n$4\r\n6379\r\n", "CONFIG", "GET", "port");
+    EXPECT(&s, "*2\r\n$4\r\nPORT\r\n$4\r\n6379\r\n", "CONFIG", "GET", "PORT");
+    EXPECT(&s, "*2\r\n$4\r\nPORT\r\n$4\r\n6379\r\n", "CONFIG", "GET", "PORT", "p*rt", "port");
+    EXPECT(&s, "*2\r\n$4\r\nport\r\n$4\r\n6379\r\n", "CONFIG", "GET", "P*RT", "PORT");
+    EXPECT(&s, "*4\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n$4\r\nport\r\n$4\r\n6379\r\n",
+           "CONFIG", "GET", "port", "maxclients");
+    EXPECT(&s, "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$4\r\nsave\r\n$0\r\n\r\n", "CONFIG",
+           "GET", "save", "nosuch", "[A-B]ppendonly", "S*");
+    EXPECT(&s, "*2\r\n$4\r\nsave\r\n$0\r\n\r\n", "CONFIG", "GET", "s\\av[e]");
+    EXPECT(&s, "*0\r\n", "CONFIG", "GET", "s\\ave"); /* no * ? [: a name, and no such name */
+    EXPECT(&s, "*0\r\n", "CONFIG", "GET", "nosuch", "po");
+    server_free(&s);
+}
+
 int main(void) {
     test_session_pipeline();
     test_set_expiry();
@@ -961,5 +1191,9 @@ int main(void) {
     test_select();
     test_quit();
     test_hello();
+    test_info_sections();
+    test_info_memory();
+    test_commandstats();
+    test_config_get();
     return check_report("test_commands");
 }

@@ -792,6 +792,72 @@ static void test_reclaim_sample(void) {
     CHECK(s.expire_cursor == 0);
     store_reclaim_expired(&s, 500, 1, 1, &sample);
     CHECK(s.expire_cursor > 100);
+}
+
+/* ---- used_memory ---- */
+
+/* What used_memory should be, counted the slow way: every entry's block
+ * and every bucket array of the two tables. */
+static size_t memory_by_walking(const struct store *s) {
+    size_t total = 0;
+    for (int t = 0; t < 2; t++) {
+        const struct table *tab = &s->tables[t];
+        total += tab->size * sizeof *tab->buckets;
+        for (size_t i = 0; i < tab->size; i++) {
+            for (const struct entry *e = tab->buckets[i]; e != NULL; e = e->next) {
+                total += sizeof *e + e->key_len + e->value_len;
+            }
+        }
+    }
+    return total;
+}
+
+/* The running total must equal the walk after every kind of change: new
+ * keys, replaced values (larger and smaller), appends, deletes, lazy and
+ * active expiry, growing and shrinking with their rehashes, and a clear. */
+static void test_used_memory(void) {
+    struct store s;
+    store_init(&s, seed);
+    CHECK(s.used_memory == 0);
+    int ok = 1;
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "key:%d", i);
+        /* every third key expires at time 100 */
+        set_str(&s, key, "value", i % 3 == 0 ? 100 : 0);
+        ok &= s.used_memory == memory_by_walking(&s);
+    }
+    CHECK(ok);
+    CHECK(s.used_memory > 1000 * (sizeof(struct entry) + 10)); /* entries and buckets */
+    set_str(&s, "key:1", "a much longer value than before", 0);
+    CHECK(s.used_memory == memory_by_walking(&s));
+    set_str(&s, "key:1", "", 0);
+    CHECK(s.used_memory == memory_by_walking(&s));
+    size_t before = s.used_memory;
+    CHECK(store_append(&s, "key:2", 5, "more", 4, 0) != NULL);
+    CHECK(s.used_memory == before + 4);
+    CHECK(store_append(&s, "new", 3, "abc", 3, 0) != NULL);
+    CHECK(s.used_memory == memory_by_walking(&s));
+    /* Lazy expiry, then the sweep. */
+    CHECK(store_find(&s, "key:0", 5, 200) == NULL);
+    CHECK(s.used_memory == memory_by_walking(&s));
+    struct store_sample sample;
+    while (store_reclaim_expired(&s, 200, 20, 100, &sample) > 0) {
+    }
+    CHECK(s.used_memory == memory_by_walking(&s));
+    /* Deleting nearly everything shrinks the table. */
+    ok = 1;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "key:%d", i);
+        store_delete(&s, key, strlen(key), 200);
+        ok &= s.used_memory == memory_by_walking(&s);
+    }
+    CHECK(ok);
+    finish_rehash(&s);
+    CHECK(s.used_memory == memory_by_walking(&s));
+    CHECK(s.tables[0].size < 1000);
+    store_clear(&s);
+    CHECK(s.used_memory == 0);
     store_free(&s);
 }
 
@@ -903,5 +969,6 @@ int main(void) {
     test_reclaim();
     test_reclaim_sample();
     test_visit();
+    test_used_memory();
     return check_report("test_store");
 }
