@@ -21,46 +21,8 @@
 
 const Redis = require('ioredis');
 
-// Generous: the tests run on a busy 2-core machine, against sanitizer
-// builds too. A working server answers in well under a second.
-const CONNECT_SECONDS = 10; // to connect and pass the ready check (INFO)
-const WORK_SECONDS = 60; // for all the commands after that
-const CLOSE_SECONDS = 10; // to close the connection
-const KEYS = 1000; // the pipelines' length, and how many keys SCAN must find
-
-const port = Number(process.argv[2]);
-if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    console.error('usage: node ioredis.js PORT');
-    process.exit(2);
-}
-
-// The last 'error' event, to say why a deadline passed. ioredis prints an
-// unhandled 'error' event as a warning; with a listener it stays quiet.
-let lastError = null;
-
-function fail(message) {
-    console.error(`ioredis: ${message}`);
-    process.exit(1);
-}
-
-function expectEqual(what, got, expected) {
-    if (got !== expected) {
-        fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
-    }
-}
-
-// within(SECONDS, WHAT, PROMISE): PROMISE's value, or the end of the script
-// if it has not settled within SECONDS.
-function within(seconds, what, promise) {
-    let timer;
-    const timeout = new Promise(() => {
-        timer = setTimeout(() => {
-            const why = lastError ? `; the client's last error: ${lastError.message}` : '';
-            fail(`${what}: not done within ${seconds} s${why}`);
-        }, seconds * 1000);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const { port, fail, expectEqual, within, noteError, CONNECT_SECONDS, WORK_SECONDS, CLOSE_SECONDS, KEYS } =
+    require('./check')('ioredis');
 
 // pipelined(WHAT, PIPELINE): run an ioredis pipeline, whose exec() gives
 // one [error, reply] pair per command, and return the replies; the first
@@ -77,9 +39,9 @@ async function main() {
     // The constructor starts connecting at once; 'ready' comes after the
     // ready check.
     const redis = new Redis(port, '127.0.0.1');
-    redis.on('error', (err) => {
-        lastError = err;
-    });
+    // ioredis prints an unhandled 'error' event as a warning; with a
+    // listener it stays quiet, and the last one says why a deadline passed.
+    redis.on('error', noteError);
     await within(CONNECT_SECONDS, 'connect (ready check)', new Promise((resolve) => redis.once('ready', resolve)));
 
     await within(WORK_SECONDS, 'the commands', commands(redis));

@@ -22,52 +22,14 @@
 
 const { createClient, ErrorReply } = require('redis');
 
-// Generous: the tests run on a busy 2-core machine, against sanitizer
-// builds too. A working server answers in well under a second.
-const CONNECT_SECONDS = 10; // to connect and finish the handshake
-const WORK_SECONDS = 60; // for all the commands after that
-const CLOSE_SECONDS = 10; // to close the connection
-const KEYS = 1000; // the pipelines' length, and how many keys SCAN must find
-
-const port = Number(process.argv[2]);
-if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    console.error('usage: node node-redis.js PORT');
-    process.exit(2);
-}
-
-// The last 'error' event, to say why a deadline passed. Listening is also
-// required: an 'error' event with no listener would crash the process.
-let lastError = null;
-
-function fail(message) {
-    console.error(`node-redis: ${message}`);
-    process.exit(1);
-}
-
-function expectEqual(what, got, expected) {
-    if (got !== expected) {
-        fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
-    }
-}
-
-// within(SECONDS, WHAT, PROMISE): PROMISE's value, or the end of the script
-// if it has not settled within SECONDS.
-function within(seconds, what, promise) {
-    let timer;
-    const timeout = new Promise(() => {
-        timer = setTimeout(() => {
-            const why = lastError ? `; the client's last error: ${lastError.message}` : '';
-            fail(`${what}: not done within ${seconds} s${why}`);
-        }, seconds * 1000);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const { port, fail, expectEqual, within, noteError, CONNECT_SECONDS, WORK_SECONDS, CLOSE_SECONDS, KEYS } =
+    require('./check')('node-redis');
 
 async function main() {
     const client = createClient({ url: `redis://127.0.0.1:${port}` });
-    client.on('error', (err) => {
-        lastError = err;
-    });
+    // Listen for 'error': an 'error' event with no listener would crash
+    // the process. The last one says why a deadline passed.
+    client.on('error', noteError);
     await within(CONNECT_SECONDS, 'connect (HELLO 3)', client.connect());
 
     await within(WORK_SECONDS, 'the commands', commands(client));
