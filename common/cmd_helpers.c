@@ -57,6 +57,9 @@ void reply_invalid_expire(struct call *c, const char *name) {
 }
 
 void reply_unknown_subcommand(struct call *c, const char *container) {
+    /* No such command, as far as CLIENT LIST is concerned: Redis shows
+     * cmd=NULL for it, as for an unknown command. */
+    strcpy(c->client->last_cmd, "NULL");
     struct buf msg;
     buf_init(&msg);
     buf_append_str(&msg, "ERR unknown subcommand '");

@@ -153,18 +153,35 @@ static void run_and_count(struct call *c, const struct command *cmd, size_t repl
     }
 }
 
+/* Could this argument be a subcommand's name: letters, digits and '-'
+ * only? Anything else is not one, and must not reach CLIENT LIST, where a
+ * newline would let one client forge lines in another's listing. */
+static int looks_like_name(const struct resp_arg *arg) {
+    for (size_t i = 0; i < arg->len; i++) {
+        char ch = arg->ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-'))
+            return 0;
+    }
+    return arg->len > 0;
+}
+
 /* Note what CLIENT LIST shows of a client: its last command and, since in
  * step02 only the client's own thread may look at its buffers, their
  * sizes now. (This runs under step02's lock; CLIENT LIST reads them under
  * it.) A command with subcommands is named with its subcommand, as Redis
- * names it: "client|list". */
+ * names it: "client|list". cmd is NULL for an unknown command, which Redis
+ * shows as "NULL". */
 static void note_client(struct session *s, const struct command *cmd, size_t argc,
                         const struct resp_arg *argv, int64_t now_ms) {
     s->last_ms = now_ms;
-    size_t len = strlen(cmd->name);
-    memcpy(s->last_cmd, cmd->name, len + 1);
-    int container = cmd->run == cmd_client || cmd->run == cmd_command || cmd->run == cmd_config;
-    if (container && argc >= 2 && argv[1].len < sizeof s->last_cmd - len - 1) {
+    const char *name = cmd != NULL ? cmd->name : "NULL";
+    size_t len = strlen(name);
+    memcpy(s->last_cmd, name, len + 1);
+    int container = cmd != NULL && (cmd->run == cmd_client || cmd->run == cmd_command ||
+                                    cmd->run == cmd_config);
+    if (container && argc >= 2 && looks_like_name(&argv[1]) &&
+        argv[1].len < sizeof s->last_cmd - len - 1) {
         s->last_cmd[len++] = '|';
         for (size_t i = 0; i < argv[1].len; i++) {
             char ch = argv[1].ptr[i];
@@ -188,12 +205,12 @@ void cmd_execute(struct core *core, struct session *s, size_t argc, const struct
     struct call c = {.core = core, .client = s, .argc = argc, .argv = argv, .out = &out,
                      .now_ms = now_ms};
     const struct command *cmd = command_find(&argv[0]);
+    note_client(s, cmd, argc, argv, now_ms);
     if (cmd == NULL) {
         reply_unknown_command(&c);
         core->total_error_replies++; /* no command to count it against */
         return;
     }
-    note_client(s, cmd, argc, argv, now_ms);
     /* QUIT is answered before any argument check, as Redis 7.0 does. */
     if (cmd->run == cmd_quit) {
         run_and_count(&c, cmd, s->out.len);

@@ -1497,3 +1497,17 @@ cmdstat_grew() {
     # SKIPME yes, the default, spares it.
     expect_cmd CLIENT KILL TYPE normal ':0\r\n'
 }
+
+@test "CLIENT LIST: what one client sends cannot forge a line in another's listing" {
+    [ "$STEP" = step01_blocking ] && skip "step01 serves one client at a time"
+    local a line list
+    exec {a}<>"/dev/tcp/127.0.0.1/$PORT"
+    # An unknown subcommand with a newline in it: Redis records no command
+    # for it (cmd=NULL), so its bytes never reach CLIENT LIST.
+    printf '*2\r\n$6\r\nCLIENT\r\n$12\r\nx\nid=999 y=z\r\n' >&"$a"
+    read -r -t 10 line <&"$a" || { echo "client A: no reply"; return 1; }
+    list=$("$WIRE" -p "$PORT" -n 1 "$(resp CLIENT LIST)") || true
+    exec {a}>&-
+    [[ "$list" != *"id=999"* ]] || { echo "CLIENT LIST: $list"; return 1; }
+    [[ "$list" == *"cmd=NULL "* ]] || { echo "CLIENT LIST: $list"; return 1; }
+}
