@@ -111,9 +111,9 @@ expect_cmd() {
         return 1
     }
     # The table is binary-searched: an entry out of order hides others.
-    local names=(append command config dbsize decr decrby del echo exists expire
-        flushall flushdb get getdel getrange incr incrby info keys mget mset persist
-        pexpire ping pttl quit select set strlen ttl type)
+    local names=(append auth client command config dbsize decr decrby del echo exists
+        expire flushall flushdb get getdel getrange hello incr incrby info keys mget
+        mset persist pexpire ping pttl quit scan select set strlen ttl type)
     local name
     for name in "${names[@]}"; do
         received=$("$WIRE" -p "$PORT" -n 1 "$(resp COMMAND INFO "$name")") || true

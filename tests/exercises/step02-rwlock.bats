@@ -1,8 +1,9 @@
 # tests/exercises/step02-rwlock.bats - exercise of chapter 2: reads share a read-write lock.
 # Step02 must take a read lock for read-only commands, so that a GET is
 # answered while a long KEYS runs, and must stay free of data races while
-# readers meet expired keys and a rehash is under way: ThreadSanitizer
-# watches readers and writers at work on step02_threads/server-tsan.
+# readers meet expired keys and a rehash is under way, and while CLIENT
+# LIST shows what each reader last ran: ThreadSanitizer watches readers and
+# writers at work on step02_threads/server-tsan.
 # Run it with: make exercise NAME=step02-rwlock
 STEP="${STEP:-step02_threads}"
 load ../helpers
@@ -112,7 +113,7 @@ keys_request() {
     # 300 keys that stay, and 300 that expire one after another from 0.1 s
     # to 0.7 s after they are set, while four readers read them all over and
     # over: expired keys are met by readers before the expiry thread
-    # reclaims them.
+    # reclaims them (SCAN meets them too, and deletes them).
     for i in $(seq 1 300); do
         printf 'SET stay:%d value%d\r\nSET go:%d value%d PX %d\r\n' "$i" "$i" "$i" "$i" $((100 + i * 2))
     done >"$dir/load"
@@ -121,17 +122,27 @@ keys_request() {
         if [ $((i % 30)) = 0 ]; then
             printf 'MGET stay:%d go:%d\r\nSTRLEN go:%d\r\nPTTL stay:%d\r\n' "$i" "$i" "$i" "$i"
             printf 'TYPE go:%d\r\nDBSIZE\r\nKEYS stay:1?\r\n' "$i"
+            printf 'SCAN %d COUNT 20\r\nSCAN 0 MATCH go:* TYPE string COUNT 50\r\n' "$i"
         fi
     done >"$dir/reads"
-    local per_read=$((300 * 3 + 10 * 6)) rounds=16
+    local per_read=$((300 * 3 + 10 * 8)) rounds=16
     for i in $(seq 1 $rounds); do cat "$dir/reads"; done >"$dir/reads.all"
     # Two writers meanwhile: one adds 3000 keys (the table doubles, and
     # every command during a rehash moves a bucket), one INCRs a counter and
-    # deletes what it set (the table shrinks again).
+    # deletes what it set (the table shrinks again). And a client that
+    # changes no key but reads what every reader changes: CLIENT LIST shows
+    # the command each client last ran, CLIENT KILL walks the clients,
+    # CLIENT SETNAME renames itself, INFO reads the counters.
     printf 'SET add:%d x\r\n' $(seq 1 3000) >"$dir/add"
     for i in $(seq 1 500); do
         printf 'INCR counter\r\nSET tmp:%d y\r\nDEL tmp:%d\r\n' "$i" "$i"
     done >"$dir/churn"
+    for i in $(seq 1 300); do
+        printf 'CLIENT LIST\r\n'
+        if [ $((i % 10)) = 0 ]; then
+            printf 'CLIENT SETNAME lister%d\r\nCLIENT KILL ID 999999\r\nINFO\r\n' "$i"
+        fi
+    done >"$dir/list"
 
     "$WIRE" -p "$PORT" -n 600 -q -t 60000 -f "$dir/load" >/dev/null
     local pids=() names=()
@@ -147,6 +158,9 @@ keys_request() {
     "$WIRE" -p "$PORT" -n 1500 -q -t 120000 -f "$dir/churn" >"$dir/churner" 3>&- &
     pids+=($!)
     names+=(churner)
+    "$WIRE" -p "$PORT" -n $((300 + 30 * 3)) -q -t 120000 -f "$dir/list" >"$dir/lister" 3>&- &
+    pids+=($!)
+    names+=(lister)
     local k failed=0
     for k in "${!pids[@]}"; do
         wait "${pids[$k]}" || { echo "${names[$k]}: $(cat "$dir/${names[$k]}")"; failed=1; }
@@ -160,6 +174,8 @@ keys_request() {
         [ "$(cat "$dir/reader.$i")" = "replies=$((per_read * rounds)) errors=0" ] ||
             { echo "reader $i: $(cat "$dir/reader.$i")"; return 1; }
     done
+    [ "$(cat "$dir/lister")" = "replies=$((300 + 30 * 3)) errors=0" ] ||
+        { echo "lister: $(cat "$dir/lister")"; return 1; }
 
     # Nothing was lost, and every expired key was removed and counted once.
     expect_reply "$(resp GET counter)" '$3\r\n500\r\n'
