@@ -186,15 +186,18 @@ static void append_client_line(struct buf *b, const struct session *s, int64_t n
      * buffer and list, so oll and omem are 0. tot-mem: what the connection
      * has allocated. */
     size_t tot_mem = sizeof *s + s->noted_query_cap + s->noted_output_cap;
+    /* The name goes in apart: it may be as long as a client likes. */
+    snprintf(line, sizeof line, "id=%lld addr=%s laddr=%s fd=%d name=", s->id, s->addr, s->laddr,
+             s->fd);
+    buf_append_str(b, line);
+    if (s->name != NULL) buf_append_str(b, s->name);
     snprintf(line, sizeof line,
-             "id=%lld addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=0 sub=0 "
-             "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu "
-             "rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=r cmd=%s user=default redir=-1 "
-             "resp=%d\n",
-             s->id, s->addr, s->laddr, s->fd, s->name != NULL ? s->name : "", age, idle,
-             s->noted_query, s->noted_query_cap - s->noted_query, s->noted_argv_bytes,
-             s->noted_query_cap,
-             s->noted_query_cap, s->noted_output, tot_mem, s->last_cmd, s->proto);
+             " age=%lld idle=%lld flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu "
+             "qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 "
+             "tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d\n",
+             age, idle, s->noted_query, s->noted_query_cap - s->noted_query,
+             s->noted_argv_bytes, s->noted_query_cap, s->noted_query_cap, s->noted_output,
+             tot_mem, s->last_cmd, s->proto);
     buf_append_str(b, line);
 }
 

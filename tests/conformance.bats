@@ -1511,3 +1511,11 @@ cmdstat_grew() {
     [[ "$list" != *"id=999"* ]] || { echo "CLIENT LIST: $list"; return 1; }
     [[ "$list" == *"cmd=NULL "* ]] || { echo "CLIENT LIST: $list"; return 1; }
 }
+
+@test "CLIENT INFO shows a long name whole" {
+    local name received
+    name=$(printf 'n%.0s' $(seq 1 2000))
+    received=$("$WIRE" -p "$PORT" -n 2 "$(resp CLIENT SETNAME "$name")$(resp CLIENT INFO)") || true
+    [[ "$received" == *" name=$name age="*" cmd=client|info user=default redir=-1 resp=2\n\r\n" ]] ||
+        { echo "received: ${received:0:300}..."; return 1; }
+}
