@@ -1,10 +1,11 @@
 /*
- * session.h - one client connection's protocol state, without the socket.
+ * session.h - one client connection's protocol state, without its I/O.
  *
  * A session holds the bytes read from a client and not yet executed, the
- * replies not yet written, and the parser's place in between. Every step
- * keeps one session per connection; what differs between steps is only how
- * and when bytes move between the socket and these buffers.
+ * replies not yet written, and the parser's place in between; and what
+ * HELLO and CLIENT know of the client (its id, protocol, name, addresses).
+ * Every step keeps one session per connection; what differs between steps
+ * is only how and when bytes move between the socket and these buffers.
  *
  *     recv(fd, session_read_space(...))      bytes in
  *     session_bytes_read(...)
