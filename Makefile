@@ -110,11 +110,13 @@ test: all unit tsan asan $(if $(HAVE_FUZZ_CC),fuzzers)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run_all
 
 # Measure every step, and redis-server if installed, with redis-benchmark;
-# writes tests/bench/out/results.md and chart.svg. QUICK=1 is one short
-# round; ROUNDS=N, ONLY="step04_epoll redis", CASES="c50-P1 c50-P32" and
-# OUT=dir change the rest.
+# writes tests/bench/out/results.md, chart.svg and pace.svg. QUICK=1 is
+# one short round; ROUNDS=N, ONLY="step04_epoll redis", CASES="c50-P1
+# c50-P32" and OUT=dir change the rest; SERVER_CPUS=0-3, CLIENT_CPUS=4-7
+# and CLIENT_THREADS=4 say where the server and redis-benchmark run.
 bench: all
-	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" CASES="$(CASES)" OUT=$(OUT) CC=$(CC) tests/bench/run
+	QUICK=$(QUICK) ROUNDS=$(ROUNDS) ONLY="$(ONLY)" CASES="$(CASES)" OUT=$(OUT) CC=$(CC) \
+	    SERVER_CPUS="$(SERVER_CPUS)" CLIENT_CPUS="$(CLIENT_CPUS)" CLIENT_THREADS="$(CLIENT_THREADS)" tests/bench/run
 
 # The exercises of TUTORIAL.md: each is a test that fails until you have
 # done it (tests/exercises/NAME.bats). Without NAME, list them.

@@ -82,6 +82,80 @@ write_fixture() {
     grep -qx "$(printf 'redis\tc1-P1\tget_rps\t25\t10\t40\t4')" "$dir/medians.tsv"
 }
 
+# A raw.tsv of one round with the busy fraction and the system calls: 50
+# clients unpipelined, where step04 was 60% busy (client-bound) and Redis
+# 95%; pipelined, where both were busy. No perf when perf=missing.
+write_pace_fixture() {
+    local dir=$1 perf=${2:-}
+    mkdir -p "$dir"
+    printf '1\t%s\t%s\t%s\t%s\n' \
+        step04_epoll c50-P1 get_rps 45000  step04_epoll c50-P1 set_rps 44000 \
+        step04_epoll c50-P1 cpu_us 14      step04_epoll c50-P1 sys_us 10 \
+        step04_epoll c50-P1 busy 0.6 \
+        redis c50-P1 get_rps 50000         redis c50-P1 set_rps 48000 \
+        redis c50-P1 cpu_us 16             redis c50-P1 sys_us 11 \
+        redis c50-P1 busy 0.95 \
+        step04_epoll c50-P32 get_rps 1200000  step04_epoll c50-P32 set_rps 1000000 \
+        step04_epoll c50-P32 cpu_us 0.7       step04_epoll c50-P32 sys_us 0.35 \
+        step04_epoll c50-P32 busy 0.97 \
+        redis c50-P32 get_rps 800000          redis c50-P32 set_rps 700000 \
+        redis c50-P32 cpu_us 1.4              redis c50-P32 sys_us 0.3 \
+        redis c50-P32 busy 1.01 >"$dir/raw.tsv"
+    printf 'date: 2026-01-01 00:00 UTC\ncpu: test cpu, 2 cores\nrounds: 1\n' >"$dir/machine.txt"
+    printf 'pinning: server on CPU 0, redis-benchmark on CPU 1\nredis-benchmark threads: 1\n' >>"$dir/machine.txt"
+    if [ "$perf" = missing ]; then
+        echo 'syscalls: n/a: perf not found (Debian: apt-get install linux-perf)' >>"$dir/machine.txt"
+    else
+        printf '1\t%s\t%s\tsyscalls\t%s\n' step04_epoll c50-P1 2.9  redis c50-P1 2.95 \
+            step04_epoll c50-P32 0.09  redis c50-P32 0.06 >>"$dir/raw.tsv"
+    fi
+}
+
+@test "bench report: a throughput below 90% busy is client-bound, in the table and the chart, and not compared" {
+    local dir="$BATS_TEST_TMPDIR/pace"
+    write_pace_fixture "$dir"
+    run tests/bench/report "$dir"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    cat "$dir/results.md"
+    # step04 at 60% is marked and its ratio to Redis withheld; Redis at 95%
+    # is not marked. Pipelined, both were busy: marked neither, compared.
+    grep -qF '| GET, 50 clients, -P 1 | 45,000, *client-bound* | 50,000 | client-bound |' "$dir/results.md"
+    grep -qF '| GET, 50 clients, -P 32 | 1,200,000 | 800,000 | 1.50x |' "$dir/results.md"
+    # CPU per request is compared whoever set the pace.
+    grep -qF '| 50 clients, -P 1 | 14.00 (14.00-14.00), 71% sys | 16.00 (16.00-16.00), 69% sys | 0.88x (0.88-0.88) |' "$dir/results.md"
+    # The pace table: busy, system calls per request, and their ratio.
+    grep -qF '| 50 clients, -P 1 | 60%, 2.90 | 95%, 2.95 | 0.98x calls |' "$dir/results.md"
+    grep -qF '| 50 clients, -P 32 | 97%, 0.09 | 101%, 0.06 | 1.50x calls |' "$dir/results.md"
+    [ "$(grep -c 'System calls n/a' "$dir/results.md")" -eq 0 ]
+    # The chart: step04's unpipelined bar pale and hatched, Redis's not;
+    # the legend says what hatching means, and where the two ran.
+    grep -q 'class="bound"><title>step04: 45,000 (client-bound: server 60% busy)</title>' "$dir/chart.svg"
+    grep -q '<title>Redis: 50,000</title>' "$dir/chart.svg"
+    grep -q 'pale, hatched: client-bound' "$dir/chart.svg"
+    grep -q 'server on CPU 0, redis-benchmark on CPU 1' "$dir/chart.svg"
+    # pace.svg: the busy fractions against the 90% line, and the calls.
+    head -n 1 "$dir/pace.svg" | grep -q '^<svg '
+    [ "$(tail -n 1 "$dir/pace.svg")" = "</svg>" ]
+    grep -q '<title>step04: 60%</title>' "$dir/pace.svg"
+    grep -q '<title>Redis: 101%</title>' "$dir/pace.svg"
+    grep -q '<title>step04: 2.90</title>' "$dir/pace.svg"
+    grep -q 'class="mark"' "$dir/pace.svg"
+}
+
+@test "bench report: without perf, system calls are n/a, and the reason is given once" {
+    local dir="$BATS_TEST_TMPDIR/noperf"
+    write_pace_fixture "$dir" missing
+    run tests/bench/report "$dir"
+    [ "$status" -eq 0 ]
+    cat "$dir/results.md"
+    grep -qF '| 50 clients, -P 1 | 60%, n/a | 95%, n/a | - |' "$dir/results.md"
+    [ "$(grep -c 'perf not found' "$dir/results.md")" -eq 2 ]   # machine's list, and the table's note
+    grep -qx 'System calls n/a: perf not found (Debian: apt-get install linux-perf).' "$dir/results.md"
+    # The client-bound marks do not depend on perf.
+    grep -qF '| GET, 50 clients, -P 1 | 45,000, *client-bound* | 50,000 | client-bound |' "$dir/results.md"
+}
+
 @test "bench QUICK=1 on step01 and step04: step01's stalls are bounded, step04 is measured" {
     local dir="$BATS_TEST_TMPDIR/quick"
     # The bound is generous for a slow machine; here it takes about 20 s.
@@ -91,11 +165,19 @@ write_fixture() {
     cat "$dir/results.md"
     # step01 serves one client at a time: 50 clients stall, one is measured.
     grep -q '^| GET, 50 clients, -P 1 | stalls | [0-9,]* (' "$dir/results.md"
-    grep -q '^| GET, 1 client, -P 1 | [0-9,]* (.*) | [0-9,]* (' "$dir/results.md"
+    # (A cell may end in ", *client-bound*": the client set the pace.)
+    grep -qE '^\| GET, 1 client, -P 1 \| [0-9,]+ \([^)]*\)(, \*client-bound\*)? \| [0-9,]+ \(' "$dir/results.md"
     grep -q '^| 1,000 | stalls | [0-9,]*, ' "$dir/results.md"
-    # step04 served every case and its CPU and memory were read.
+    # step04 served every case and its CPU and memory were read, with its
+    # busy fraction and system calls (perf is on this project's machines).
     [ -z "$(awk -F'\t' '$2 == "step04_epoll" && ($4 == "stalls" || $4 == "timeout")' "$dir/raw.tsv")" ]
     awk -F'\t' '$2 == "step04_epoll" && $4 == "cpu_us"' "$dir/raw.tsv" | grep -q .
+    awk -F'\t' '$2 == "step04_epoll" && $3 == "c50-P1" && $4 == "busy" && $5 > 0' "$dir/raw.tsv" | grep -q .
+    awk -F'\t' '$2 == "step04_epoll" && $3 == "c50-P1" && $4 == "syscalls" && $5 > 0.5 && $5 < 10' "$dir/raw.tsv" | grep -q .
+    # On two CPUs or more, the server and the client were kept apart.
+    if [ "$(nproc)" -ge 2 ]; then
+        grep -qx 'pinning: server on CPU [0-9]*, redis-benchmark on CPU [0-9,-]*' "$dir/machine.txt"
+    fi
     awk -F'\t' '$2 == "step04_epoll" && $4 == "bytes_per_key" && $5 > 0' "$dir/raw.tsv" | grep -q .
     grep -q '<title>step04: ' "$dir/chart.svg"
     # Every server it started was stopped. (Only this copy's servers: the
@@ -169,7 +251,7 @@ write_fixture() {
     # Server, case: the floor in c50-P1 alone; step04 in all three.
     [ "$(cut -f2,3 "$dir/raw.tsv" | sort -u | tr '\t\n' ': ')" = "floor:c50-P1 step04_epoll:c50-P1 step04_epoll:idle0 step04_epoll:mem " ]
     awk -F'\t' '$2 == "floor" && $4 == "cpu_us" && $5 > 0' "$dir/raw.tsv" | grep -q .
-    grep -q '^| GET, 50 clients, -P 1 | [0-9,]* (.*) | [0-9,]* (' "$dir/results.md"
+    grep -qE '^\| GET, 50 clients, -P 1 \| [0-9,]+ \([^)]*\)(, \*client-bound\*)? \| [0-9,]+ \(' "$dir/results.md"
     [ -z "$(pgrep -f "^$ROOT/tests/bench/floor_server --port 0")" ]
     ONLY="floor step05_uring" CASES=c50-P1 OUT="$dir" run tests/bench/run
     [ "$status" -ne 0 ]
@@ -178,4 +260,47 @@ write_fixture() {
     ONLY=floor CASES=mem OUT="$dir" run tests/bench/run
     [ "$status" -ne 0 ]
     [[ "$output" == *"the floor is measured in the throughput cases only, and CASES names none"* ]]
+}
+
+@test "bench pinning and perf: SERVER_CPUS puts the server there; a bad list is refused; a perf that fails is n/a, and said why" {
+    [ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to pin apart"
+    local dir="$BATS_TEST_TMPDIR/pin" fake="$BATS_TEST_TMPDIR/fakeperf"
+    # A perf that cannot count, as where perf_event_paranoid forbids it.
+    mkdir -p "$fake"
+    printf '#!/bin/sh\necho "Error: Access to performance monitoring and observability operations is limited." >&2\nexit 255\n' >"$fake/perf"
+    chmod +x "$fake/perf"
+    # The server on the second CPU, the client on the first: the report
+    # says so, and the server ran where it was put (its affinity, read
+    # while it ran, by a probe that polls for its pid).
+    (
+        for i in $(seq 1 200); do
+            pid=$(pgrep -f "^$ROOT/step04_epoll/server --port 0 --maxclients 11000" | head -n 1)
+            if [ -n "$pid" ]; then
+                sleep 0.3
+                taskset -pc "$pid" >"$BATS_TEST_TMPDIR/affinity" 2>&1
+                exit 0
+            fi
+            sleep 0.05
+        done
+    ) &
+    local watcher=$!
+    PATH="$fake:$PATH" QUICK=1 ONLY=step04_epoll CASES=c1-P1 SERVER_CPUS=1 CLIENT_CPUS=0 OUT="$dir" \
+        run timeout 120 tests/bench/run
+    wait "$watcher" || true
+    echo "$output" | tail -n 20
+    [ "$status" -eq 0 ]
+    cat "$dir/machine.txt" "$BATS_TEST_TMPDIR/affinity"
+    grep -qx 'pinning: server on CPU 1, redis-benchmark on CPU 0' "$dir/machine.txt"
+    grep -q "current affinity list: 1$" "$BATS_TEST_TMPDIR/affinity"
+    grep -q '^syscalls: n/a: perf stat -e raw_syscalls:sys_enter failed: Error: Access to performance monitoring' "$dir/machine.txt"
+    awk -F'\t' '$4 == "busy" && $5 > 0' "$dir/raw.tsv" | grep -q .
+    [ "$(awk -F'\t' '$4 == "syscalls"' "$dir/raw.tsv" | wc -l)" -eq 0 ]
+    grep -q '^| 1 client, -P 1 | [0-9]*%, n/a |' "$dir/results.md"
+    # Lists that are not lists of CPUs, or CPUs the machine does not allow.
+    SERVER_CPUS=0-x ONLY=step04_epoll CASES=c1-P1 OUT="$dir" run tests/bench/run
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"'0-x' is not a list of CPUs"* ]]
+    CLIENT_CPUS=4095 ONLY=step04_epoll CASES=c1-P1 OUT="$dir" run tests/bench/run
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot run on CPUs 4095"* ]]
 }

@@ -15,6 +15,7 @@
 #   cases[1..ncases]        the throughput cases, in the order of cases.txt
 #   idles[1..nidles]        the idle-connection cases, likewise
 #   case_label[c]           each case's label
+#   machine[k]              each "k: value" line of DIR/machine.txt
 function load(    file, line, f, n, i, label) {
     file = dir "/medians.tsv"
     while ((getline line < file) > 0) {
@@ -24,6 +25,11 @@ function load(    file, line, f, n, i, label) {
         if (f[2] == "mem") mem_seen[f[1]] = 1
         if (f[3] == "stalls") stalled[f[1], f[2]] = 1
     }
+    close(file)
+
+    file = dir "/machine.txt"
+    while ((getline line < file) > 0)
+        if ((i = index(line, ": ")) > 0) machine[substr(line, 1, i - 1)] = substr(line, i + 2)
     close(file)
 
     # Columns separated by spaces: name, label, colour.
@@ -53,6 +59,11 @@ function load(    file, line, f, n, i, label) {
     close(file)
 }
 function has(s, c, m) { return (s SUBSEP c SUBSEP m) in med }
+# client_bound(s, c): was server s below the line in case c, its CPU idle
+# for more than a tenth of the run? Then the client, not the server, set
+# the pace, and its requests per second say little about the server.
+# (Unknown, in a raw.tsv from before the busy fraction was measured: no.)
+function client_bound(s, c) { return has(s, c, "busy") && get(s, c, "busy") < 0.9 }
 function get(s, c, m) { return med[s, c, m] + 0 }
 # Requests per second of SET and GET together: total requests / total time.
 function both_rps(s, c) {

@@ -4,13 +4,31 @@
 # input, it writes everything from BEGIN:
 #   awk -v dir=DIR -v lists=tests/bench -f report-common.awk -f report-results.awk
 
+# bound(s, c): what follows a throughput the client set the pace of.
+function bound(s, c) { return client_bound(s, c) ? ", *client-bound*" : "" }
 # cell_rps(s, c, t): server s in case c, test t ("set" or "get"): requests
-# per second, with the p50 and p99 latency when known.
+# per second, with the p50 and p99 latency when known, and whether the
+# client set the pace.
 function cell_rps(s, c, t) {
     if ((s, c) in stalled) return "stalls"
     if (!has(s, c, t "_rps")) return "-"
-    if (!has(s, c, t "_p50_ms")) return commas(get(s, c, t "_rps"))
-    return commas(get(s, c, t "_rps")) " (" med[s, c, t "_p50_ms"] " / " med[s, c, t "_p99_ms"] ")"
+    if (!has(s, c, t "_p50_ms")) return commas(get(s, c, t "_rps")) bound(s, c)
+    return commas(get(s, c, t "_rps")) " (" med[s, c, t "_p50_ms"] " / " med[s, c, t "_p99_ms"] ")" bound(s, c)
+}
+# rps_ratio(a, b, c, value_a, value_b): a's throughput over b's, where both
+# set their own pace; where either was client-bound the ratio compares the
+# client with itself, and the cell says so instead.
+function rps_ratio(a, b, c, va, vb) {
+    if (!va || !vb) return "-"
+    if (client_bound(a, c) || client_bound(b, c)) return "client-bound"
+    return sprintf("%.2fx", va / vb)
+}
+# cell_pace(s, c): the busy fraction, and system calls per request.
+function cell_pace(s, c,    calls) {
+    if ((s, c) in stalled) return "stalls"
+    if (!has(s, c, "busy")) return "-"
+    calls = has(s, c, "syscalls") ? sprintf("%.2f", get(s, c, "syscalls")) : "n/a"
+    return sprintf("%.0f%%, %s", 100 * get(s, c, "busy"), calls)
 }
 # cell_cpu(s, c): CPU per request, its range over the rounds, and how much
 # of it was the kernel's.
@@ -39,7 +57,7 @@ BEGIN {
     load()
     ratio = ("step04_epoll" in seen) && ("redis" in seen)
     floor_ratio = ("floor" in seen) && ("redis" in seen)
-    while ((getline line < (dir "/machine.txt")) > 0) machine = machine "- " line "\n"
+    while ((getline line < (dir "/machine.txt")) > 0) machine_lines = machine_lines "- " line "\n"
 
     print "### Results of `make bench`"
     print ""
@@ -47,8 +65,11 @@ BEGIN {
     print "round the servers took turns, each started fresh on 127.0.0.1 and driven by"
     print "`redis-benchmark -r 100000` on the same machine. \"stalls\": the server could"
     print "not serve the case at all (a short probe timed out), so it was not run."
+    print "*client-bound*: the server was less than 90% busy (its CPU time over the"
+    print "run's time, per CPU it had), so the client set the pace: that throughput"
+    print "measures the client, and is not compared with another server's."
     print ""
-    printf "%s", machine
+    printf "%s", machine_lines
     print ""
     print "#### Requests per second (p50 / p99 latency, ms)"
     print ""
@@ -61,8 +82,8 @@ BEGIN {
             if ((subj[i], c) in stalled || has(subj[i], c, test "_rps")) any = 1
         }
         if (!any) continue     # a case not measured at all (QUICK=1)
-        if (ratio) line = line " | " (has("step04_epoll", c, test "_rps") ? \
-            sprintf("%.2fx", get("step04_epoll", c, test "_rps") / get("redis", c, test "_rps")) : "-")
+        if (ratio) line = line " | " rps_ratio("step04_epoll", "redis", c, \
+            get("step04_epoll", c, test "_rps"), get("redis", c, test "_rps"))
         print line " |"
     }
     print ""
@@ -93,6 +114,34 @@ BEGIN {
         if (floor_ratio) line = line " | " cell_ratio("floor/Redis", c)
         print line " |"
     }
+    # Who set the pace, and the system calls: a table if any busy fraction
+    # was measured (a raw.tsv from before it was has none).
+    any = 0
+    for (i = 1; i <= nsub; i++) for (k = 1; k <= ncases; k++) if (has(subj[i], cases[k], "busy")) any = 1
+    if (any) {
+        print ""
+        print "#### Who set the pace: the server's busy fraction, and system calls per request"
+        print ""
+        print "Busy: the server's CPU time over the run's time, per CPU it was given;"
+        print "below 90% it waited for the client. System calls: counted in the server by"
+        print "`perf stat -e raw_syscalls:sys_enter` during the run, over the requests."
+        if ("syscalls" in machine) { print ""; print "System calls " machine["syscalls"] "." }
+        print ""
+        header("case")
+        for (k = 1; k <= ncases; k++) {
+            c = cases[k]
+            line = "| " case_label[c]; any = 0
+            for (i = 1; i <= nsub; i++) {
+                line = line " | " cell_pace(subj[i], c)
+                if ((subj[i], c) in stalled || has(subj[i], c, "busy")) any = 1
+            }
+            if (!any) continue
+            if (ratio) line = line " | " (has("step04_epoll", c, "syscalls") && has("redis", c, "syscalls") && \
+                get("redis", c, "syscalls") > 0 ? sprintf("%.2fx calls", get("step04_epoll", c, "syscalls") / \
+                get("redis", c, "syscalls")) : "-")
+            print line " |"
+        }
+    }
     # The rows for idle connections, printed under their heading if there are any.
     rows = ""
     for (k = 1; k <= nidles; k++) {
@@ -103,10 +152,9 @@ BEGIN {
             if ((s, c) in stalled) { line = line " | stalls"; any = 1; continue }
             if (!has(s, c, "set_rps")) { line = line " | -"; continue }
             any = 1
-            line = line " | " commas(both_rps(s, c)) ", " sprintf("%.2f", get(s, c, "cpu_us")) " us"
+            line = line " | " commas(both_rps(s, c)) ", " sprintf("%.2f", get(s, c, "cpu_us")) " us" bound(s, c)
         }
-        if (ratio) line = line " | " (both_rps("step04_epoll", c) && both_rps("redis", c) ? \
-            sprintf("%.2fx", both_rps("step04_epoll", c) / both_rps("redis", c)) : "-")
+        if (ratio) line = line " | " rps_ratio("step04_epoll", "redis", c, both_rps("step04_epoll", c), both_rps("redis", c))
         if (any) rows = rows line " |\n"
     }
     if (rows != "") {
