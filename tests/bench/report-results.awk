@@ -66,8 +66,8 @@ BEGIN {
     print "`redis-benchmark -r 100000` on the same machine. \"stalls\": the server could"
     print "not serve the case at all (a short probe timed out), so it was not run."
     print "*client-bound*: the server was less than 90% busy (its CPU time over the"
-    print "run's time, per CPU it had), so the client set the pace: that throughput"
-    print "measures the client, and is not compared with another server's."
+    print "run's time, per CPU it could use), so the client set the pace: that"
+    print "throughput measures the client, and is not compared with another server's."
     print ""
     printf "%s", machine_lines
     print ""
@@ -122,9 +122,10 @@ BEGIN {
         print ""
         print "#### Who set the pace: the server's busy fraction, and system calls per request"
         print ""
-        print "Busy: the server's CPU time over the run's time, per CPU it was given;"
-        print "below 90% it waited for the client. System calls: counted in the server by"
-        print "`perf stat -e raw_syscalls:sys_enter` during the run, over the requests."
+        print "Busy: the server's CPU time over the run's time, per CPU it could use (one,"
+        print "unless its work runs on several threads); below 90% it waited for the client."
+        print "System calls: counted in the server by `perf stat -e raw_syscalls:sys_enter`"
+        print "during the run, over the requests."
         if ("syscalls" in machine) { print ""; print "System calls " machine["syscalls"] "." }
         print ""
         header("case")
