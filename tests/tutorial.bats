@@ -45,14 +45,18 @@ setup() {
 
 @test "the benchmark tables in TUTORIAL.md are tests/bench/results.md, unchanged" {
     # The tutorial shows what `make bench` wrote, between two markers; the
-    # chart is tests/bench/chart.svg itself.
+    # charts are tests/bench/chart.svg and pace.svg themselves.
     local shown="$BATS_TEST_TMPDIR/shown.md"
     sed -n '/^<!-- begin tests\/bench\/results.md -->$/,/^<!-- end tests\/bench\/results.md -->$/p' \
         TUTORIAL.md | sed '1d;$d' >"$shown"
     [ -s "$shown" ]
     diff -u tests/bench/results.md "$shown"
-    grep -q '](tests/bench/chart.svg)' TUTORIAL.md
-    [ -s tests/bench/chart.svg ]
+    local chart
+    for chart in chart pace; do
+        grep -q "](tests/bench/$chart.svg)" TUTORIAL.md
+        head -n 1 "tests/bench/$chart.svg" | grep -q '^<svg '
+        [ "$(tail -n 1 "tests/bench/$chart.svg")" = "</svg>" ]
+    done
 }
 
 @test "every diff hunk in TUTORIAL.md is still in the diff between its two steps" {
