@@ -64,7 +64,9 @@ function has(s, c, m) { return (s SUBSEP c SUBSEP m) in med }
 # the pace, and its requests per second say little about the server.
 # (Unknown, in a raw.tsv from before the busy fraction was measured: no.)
 function client_bound(s, c) { return has(s, c, "busy") && get(s, c, "busy") < 0.9 }
-function get(s, c, m) { return med[s, c, m] + 0 }
+# get(s, c, m): the median, 0 if never measured. (It asks has() first: in
+# awk, reading med[s, c, m] would create it, and has() would then see it.)
+function get(s, c, m) { return has(s, c, m) ? med[s, c, m] + 0 : 0 }
 # Requests per second of SET and GET together: total requests / total time.
 function both_rps(s, c) {
     if (!has(s, c, "set_rps") || !has(s, c, "get_rps")) return 0
