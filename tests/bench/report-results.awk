@@ -38,6 +38,18 @@ function cell_cpu(s, c) {
     return sprintf("%.2f (%.2f-%.2f), %.0f%% sys", get(s, c, "cpu_us"), lo[s, c, "cpu_us"],
                    hi[s, c, "cpu_us"], get(s, c, "cpu_us") > 0 ? 100 * get(s, c, "sys_us") / get(s, c, "cpu_us") : 0)
 }
+# case_row(kind, c): the row of case c in the CPU table (kind "cpu") or in
+# the pace table ("pace"), a cell per server; "" if no server was measured
+# in that case (QUICK=1 leaves some out).
+function case_row(kind, c,    line, any, i, s) {
+    line = "| " case_label[c]; any = 0
+    for (i = 1; i <= nsub; i++) {
+        s = subj[i]
+        line = line " | " (kind == "cpu" ? cell_cpu(s, c) : cell_pace(s, c))
+        if ((s, c) in stalled || has(s, c, kind == "cpu" ? "cpu_us" : "busy")) any = 1
+    }
+    return any ? line : ""
+}
 # header(first, floor_column): a table's two heading lines: FIRST, a column
 # per server, then step04 / Redis (chapter 4's comparison) when both were
 # measured, and floor / Redis if floor_column is 1.
@@ -104,12 +116,7 @@ BEGIN {
     header("case", floor_ratio)
     for (k = 1; k <= ncases; k++) {
         c = cases[k]
-        line = "| " case_label[c]; any = 0
-        for (i = 1; i <= nsub; i++) {
-            line = line " | " cell_cpu(subj[i], c)
-            if ((subj[i], c) in stalled || has(subj[i], c, "cpu_us")) any = 1
-        }
-        if (!any) continue
+        if ((line = case_row("cpu", c)) == "") continue
         if (ratio) line = line " | " cell_ratio("step04/Redis", c)
         if (floor_ratio) line = line " | " cell_ratio("floor/Redis", c)
         print line " |"
@@ -131,12 +138,7 @@ BEGIN {
         header("case")
         for (k = 1; k <= ncases; k++) {
             c = cases[k]
-            line = "| " case_label[c]; any = 0
-            for (i = 1; i <= nsub; i++) {
-                line = line " | " cell_pace(subj[i], c)
-                if ((subj[i], c) in stalled || has(subj[i], c, "busy")) any = 1
-            }
-            if (!any) continue
+            if ((line = case_row("pace", c)) == "") continue
             if (ratio) line = line " | " (has("step04_epoll", c, "syscalls") && has("redis", c, "syscalls") && \
                 get("redis", c, "syscalls") > 0 ? sprintf("%.2fx calls", get("step04_epoll", c, "syscalls") / \
                 get("redis", c, "syscalls")) : "-")
