@@ -132,7 +132,8 @@ BEGIN {
         print "Busy: the server's CPU time over the run's time, per CPU it could use (one,"
         print "unless its work runs on several threads); below 90% it waited for the client."
         print "System calls: counted in the server by `perf stat -e raw_syscalls:sys_enter`"
-        print "during the run, over the requests."
+        print "during the run, over the requests; step04 / Redis here is the ratio of the"
+        print "two medians."
         if ("syscalls" in machine) { print ""; print "System calls " machine["syscalls"] "." }
         print ""
         header("case")
