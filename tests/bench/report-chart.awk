@@ -40,10 +40,10 @@ function panel(x, y, title, ngroups,    w, h, left, top, plotw, ploth, max, g, i
     w = 440; h = 270; left = x + 50; top = y + 40; plotw = w - 70; ploth = h - 90
     max = 0
     for (g = 1; g <= ngroups; g++) for (i = 1; i <= nsub; i++) if (val[g, i] > max) max = val[g, i]
-    # A busy fraction a little over 100% is the clock ticks' coarseness
-    # (the CPU is counted in whole ticks, 10 ms each, over runs of a second
-    # or less in QUICK=1). Its bar stops at the top; its tooltip keeps the
-    # figure.
+    # A busy fraction over 100% is the server's work while the clients
+    # connect, counted in its CPU but not in redis-benchmark's time (see
+    # measure in tests/bench/run), or the clock ticks' coarseness in short
+    # runs. Its bar stops at the top; its tooltip keeps the figure.
     top_v = top_fixed > 0 ? top_fixed : nice(max)
     printf "<text x=\"%d\" y=\"%d\" class=\"title\">%s</text>\n", x + 10, y + 20, esc(title)
     for (t = 0; t <= 4; t++) {
