@@ -34,8 +34,8 @@ function shown(v) {
 # a bar with pale[g, i] set is drawn pale and hatched: client-bound. The
 # globals unit ("", "%" or "calls": how values are written), top_fixed
 # (the axis maximum, instead of one chosen from the values; a taller bar
-# stops there) and mark (a
-# value to draw a dashed line at) change one panel, and are reset after it.
+# stops there) and mark (a value to draw a dashed line at) change one
+# panel, and are reset after it.
 function panel(x, y, title, ngroups,    w, h, left, top, plotw, ploth, max, g, i, v, top_v, gw, bw, bx, bh, t, tip) {
     w = 440; h = 270; left = x + 50; top = y + 40; plotw = w - 70; ploth = h - 90
     max = 0
