@@ -89,6 +89,25 @@ end_test() {
     stop_server
 }
 
+# say_if_server_died: after a client of the test failed, say whether that
+# is because the server is gone, and of what: a crash otherwise shows only
+# as the next client's "connect: Connection refused". bash reaps its
+# background jobs as they end and keeps their status for `wait`: a server
+# killed by a signal has status 128 + the signal's number (141: SIGPIPE).
+say_if_server_died() {
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill -0 "$SERVER_PID" 2>/dev/null && return 0
+    local status=0
+    wait "$SERVER_PID" 2>/dev/null || status=$?
+    SERVER_PID=""
+    if [ "$status" -gt 128 ]; then
+        echo "the server has died: killed by SIG$(kill -l "$status"); the end of its log:"
+    else
+        echo "the server has died: it exited with status $status; the end of its log:"
+    fi
+    tail -n 5 "$SERVER_LOG"
+}
+
 have_redis_server() { command -v redis-server >/dev/null 2>&1; }
 have_redis_cli() { command -v redis-cli >/dev/null 2>&1; }
 have_redis_benchmark() { command -v redis-benchmark >/dev/null 2>&1; }

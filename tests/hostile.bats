@@ -92,7 +92,7 @@ still_serving() {
         else
             run "$WIRE" -p "$PORT" -t 5000 -F -r 8 "$(resp GET big)"
         fi
-        [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+        [ "$status" -eq 0 ] || { echo "$output"; say_if_server_died; return 1; }
         [ "$i" = 20 ] && rss_after_20=$(rss_kib)
     done
     still_serving
