@@ -3,7 +3,8 @@
 # still be part of the diff between the steps it names, and every hunk
 # between neighbour steps must be shown or listed with its reason; every
 # "what you should see" transcript must print, run against the real server,
-# exactly what it shows.
+# exactly what it shows; and every picture in docs/ must be shown in it and
+# be SVG that GitHub and a browser can display.
 
 setup() {
     ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
@@ -157,4 +158,59 @@ setup() {
     printf '%s\n' "${session[@]:1}" >"$md"
     run tests/tools/transcripts "$md"
     [ "$status" -eq 1 ]
+}
+
+# The pictures of issue 19: each is drawn for one section of the tutorial.
+PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpressure level-vs-edge)
+
+@test "every picture in docs/ is shown in TUTORIAL.md and is well-formed SVG" {
+    run tests/tools/pictures . "${PICTURES[@]}"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ([0-9]+)\ pictures\ checked ]]
+    [ "${BASH_REMATCH[1]}" -ge "${#PICTURES[@]}" ]
+}
+
+@test "the picture checker catches an unshown, a missing, a broken and a scripted picture" {
+    local root="$BATS_TEST_TMPDIR/root"
+    mkdir -p "$root/docs"
+    cp docs/step01-timeline.svg "$root/docs/a.svg"
+    cp docs/step01-timeline.svg "$root/docs/b.svg"
+    printf '%s\n' '# T' '![one](docs/a.svg)' 'text' '![two](docs/b.svg)' >"$root/TUTORIAL.md"
+    # Two good pictures, both shown, pass ...
+    run tests/tools/pictures "$root" a b
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"2 pictures checked"* ]]
+    # ... a picture the tutorial does not show fails (a link is not an image),
+    cp docs/step01-timeline.svg "$root/docs/c.svg"
+    echo '[see](docs/c.svg)' >>"$root/TUTORIAL.md"
+    run tests/tools/pictures "$root" a b
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/c.svg: not shown"* ]]
+    rm "$root/docs/c.svg"
+    # ... a required picture that does not exist fails,
+    run tests/tools/pictures "$root" a b nope
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/nope.svg: missing"* ]]
+    # ... an unclosed tag fails,
+    sed 's|</svg>||' docs/step01-timeline.svg >"$root/docs/b.svg"
+    run tests/tools/pictures "$root" a b
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/b.svg: not well-formed XML"* ]]
+    # ... well-formed XML whose root is not <svg> fails,
+    printf '<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>\n' >"$root/docs/b.svg"
+    run tests/tools/pictures "$root" a b
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/b.svg: the root element is <html>"* ]]
+    # ... and so does a picture with a script or an external image.
+    sed 's|</svg>|<script>alert(1)</script></svg>|' docs/step01-timeline.svg >"$root/docs/b.svg"
+    run tests/tools/pictures "$root" a b
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/b.svg: has a <script>"* ]]
+    sed 's|</svg>|<image href="https://example.com/x.png" width="1" height="1"/></svg>|' \
+        docs/step01-timeline.svg >"$root/docs/b.svg"
+    run tests/tools/pictures "$root" a b
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"docs/b.svg: refers to 1 external resource"* ]]
 }
