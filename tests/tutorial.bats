@@ -214,3 +214,32 @@ PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpr
     [ "$status" -eq 1 ]
     [[ "$output" == *"docs/b.svg: refers to 1 external resource"* ]]
 }
+
+@test "every link in TUTORIAL.md, README.md and HISTORY.md names a file and a heading that exist" {
+    run tests/tools/links TUTORIAL.md README.md HISTORY.md
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ([0-9]+)\ links\ checked ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "the link checker catches a missing file, a missing heading, and ignores code and other sites" {
+    local dir="$BATS_TEST_TMPDIR/links"
+    mkdir -p "$dir"
+    printf '# Other\n\n## Part two: `make` it\n' >"$dir/other.md"
+    printf '%s\n' '# Top' '' '## Chapter 7: the core, in depth' '' \
+        'See [this](#chapter-7-the-core-in-depth), [that](other.md#part-two-make-it),' \
+        '[a site](https://example.com/#nowhere).' '' '```' '[not a link](#inside-code)' '```' >"$dir/a.md"
+    run tests/tools/links "$dir/a.md"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"3 links checked, 0 broken"* ]]
+    printf '%s\n' '# Top' '[gone](#no-such-heading) [missing](nofile.md) [bad](other.md#part-three)' >"$dir/b.md"
+    run tests/tools/links "$dir/b.md"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"3 links checked, 3 broken"* ]]
+    [[ "$output" == *"#no-such-heading"* ]]
+    [[ "$output" == *"no file"* ]]
+    [[ "$output" == *"#part-three"* ]]
+}
