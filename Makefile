@@ -9,6 +9,7 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for a while
 #   make bench      measure every step and Redis (QUICK=1: under a minute)
 #   make exercise   run one exercise's test (NAME=...; without it, list them)
+#                   (NAME=write-step01: write step01's server.c yourself, in write/)
 #   make diff       show what a step changed (STEP=04: step03 -> step04; FROM=01 for another)
 
 CC      ?= cc
@@ -119,11 +120,16 @@ bench: all
 	    SERVER_CPUS="$(SERVER_CPUS)" CLIENT_CPUS="$(CLIENT_CPUS)" CLIENT_THREADS="$(CLIENT_THREADS)" tests/bench/run
 
 # The exercises of TUTORIAL.md: each is a test that fails until you have
-# done it (tests/exercises/NAME.bats). Without NAME, list them.
-EXERCISES := $(basename $(notdir $(wildcard tests/exercises/*.bats)))
+# done it (tests/exercises/NAME.bats). Without NAME, list them. The
+# write-stepNN ones are a step's whole server.c, written from a skeleton in
+# write/ and graded by the step's suites (tests/exercises/write).
+WRITE_EXERCISES := $(foreach step,$(STEPS),write-$(firstword $(subst _, ,$(step))))
+EXERCISES := $(WRITE_EXERCISES) $(basename $(notdir $(wildcard tests/exercises/*.bats)))
 exercise: all
 	@if [ -z "$(NAME)" ]; then echo "make exercise NAME=..., one of:"; \
 	  printf '  %s\n' $(EXERCISES); \
+	elif [ -n "$(filter $(NAME),$(WRITE_EXERCISES))" ]; then \
+	  tests/exercises/write $(NAME); \
 	elif [ ! -f tests/exercises/$(NAME).bats ]; then \
 	  echo "no exercise $(NAME); make exercise lists them"; exit 2; \
 	else echo "bats tests/exercises/$(NAME).bats"; bats tests/exercises/$(NAME).bats; fi

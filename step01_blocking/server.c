@@ -184,6 +184,8 @@ static void set_nodelay(int fd) {
         perror("setsockopt TCP_NODELAY"); /* harmless: replies are only slower */
 }
 
+/* Accept a client and serve it until it leaves, then the next, until a
+ * signal sets server.stop. */
 static void accept_loop(void) {
     while (!server.stop) {
         int fd = accept(server.listen_fd, NULL, NULL);
@@ -215,6 +217,16 @@ static void accept_loop(void) {
     }
 }
 
+/*
+ * Set up, serve, tear down. The options come first (--help ends here with
+ * 0, a bad flag with 2), then the signal handlers, whatever this step's
+ * loop needs, the listening socket and the core; a failure to start exits
+ * with 1. Once the listener is ready, one line on stderr says so:
+ * "<step>: listening on HOST:PORT". The tests start a server with --port 0
+ * and learn from that line which port the kernel picked. Then the loop
+ * runs until SIGINT or SIGTERM, and what was set up is freed, so that a
+ * leak checker finds nothing at exit.
+ */
 int main(int argc, char **argv) {
     int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
     if (parsed != 0) return parsed > 0 ? 0 : 2;

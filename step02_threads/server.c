@@ -263,6 +263,7 @@ static void remove_client(struct client *c) {
     pthread_mutex_unlock(&server.lock);
 }
 
+/* A client's own thread: serve it, then leave the list of clients. */
 static void *client_thread(void *arg) {
     struct client *c = arg;
     serve_client(c->fd);
@@ -369,6 +370,8 @@ static void add_client(int fd) {
     }
 }
 
+/* Accept clients and give each a thread of its own, until a signal sets
+ * server.stop. */
 static void accept_loop(void) {
     while (!server.stop) {
         int fd = accept(server.listen_fd, NULL, NULL);
@@ -413,6 +416,16 @@ static void stop_timer(void) {
     pthread_cond_destroy(&server.timer_wake);
 }
 
+/*
+ * Set up, serve, tear down. The options come first (--help ends here with
+ * 0, a bad flag with 2), then the signal handlers, whatever this step's
+ * loop needs, the listening socket and the core; a failure to start exits
+ * with 1. Once the listener is ready, one line on stderr says so:
+ * "<step>: listening on HOST:PORT". The tests start a server with --port 0
+ * and learn from that line which port the kernel picked. Then the loop
+ * runs until SIGINT or SIGTERM, and what was set up is freed, so that a
+ * leak checker finds nothing at exit.
+ */
 int main(int argc, char **argv) {
     int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
     if (parsed != 0) return parsed > 0 ? 0 : 2;

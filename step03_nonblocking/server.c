@@ -127,6 +127,8 @@ static int write_pending(struct conn *c) {
     return 0;
 }
 
+/* Close a client's socket and free all it holds. conns[fd] forgets it at
+ * once, so the loop, which looks clients up there, cannot serve it again. */
 static void close_client(struct conn *c) {
     server.conns[c->fd] = NULL;
     if (close(c->fd) < 0) perror("close");
@@ -379,6 +381,8 @@ static int alloc_conn_table(void) {
     return 0;
 }
 
+/* At shutdown: close every client still connected, then free what
+ * alloc_conn_table made. */
 static void close_all_clients(void) {
     for (int fd = 0; fd < server.max_fds; fd++) {
         if (server.conns[fd] != NULL) close_client(server.conns[fd]);
@@ -387,6 +391,16 @@ static void close_all_clients(void) {
     free(server.pfds);
 }
 
+/*
+ * Set up, serve, tear down. The options come first (--help ends here with
+ * 0, a bad flag with 2), then the signal handlers, whatever this step's
+ * loop needs, the listening socket and the core; a failure to start exits
+ * with 1. Once the listener is ready, one line on stderr says so:
+ * "<step>: listening on HOST:PORT". The tests start a server with --port 0
+ * and learn from that line which port the kernel picked. Then the loop
+ * runs until SIGINT or SIGTERM, and what was set up is freed, so that a
+ * leak checker finds nothing at exit.
+ */
 int main(int argc, char **argv) {
     int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
     if (parsed != 0) return parsed > 0 ? 0 : 2;

@@ -132,6 +132,8 @@ static int write_pending(struct conn *c) {
     return 0;
 }
 
+/* Close a client's socket and free all it holds. conns[fd] forgets it at
+ * once, so the loop, which looks clients up there, cannot serve it again. */
 static void close_client(struct conn *c) {
     server.conns[c->fd] = NULL;
     /* close() also removes the descriptor from the epoll set (once no other
@@ -308,6 +310,7 @@ static void pause_listener(void) {
     server.listen_paused_until = monotonic_ms() + TICK_MS;
 }
 
+/* Watch the listener again, once its pause is over (event_loop checks). */
 static void resume_listener(void) {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     if (epoll_ctl(server.epoll_fd, EPOLL_CTL_MOD, server.listen_fd, &ev) < 0)
@@ -415,6 +418,8 @@ static int alloc_conn_table(void) {
     return 0;
 }
 
+/* At shutdown: close every client still connected, then free what
+ * alloc_conn_table made. */
 static void close_all_clients(void) {
     for (int fd = 0; fd < server.max_fds; fd++) {
         if (server.conns[fd] != NULL) close_client(server.conns[fd]);
@@ -422,6 +427,16 @@ static void close_all_clients(void) {
     free(server.conns);
 }
 
+/*
+ * Set up, serve, tear down. The options come first (--help ends here with
+ * 0, a bad flag with 2), then the signal handlers, whatever this step's
+ * loop needs, the listening socket and the core; a failure to start exits
+ * with 1. Once the listener is ready, one line on stderr says so:
+ * "<step>: listening on HOST:PORT". The tests start a server with --port 0
+ * and learn from that line which port the kernel picked. Then the loop
+ * runs until SIGINT or SIGTERM, and what was set up is freed, so that a
+ * leak checker finds nothing at exit.
+ */
 int main(int argc, char **argv) {
     int parsed = options_parse(&server.opts, argc, argv, STEP_NAME);
     if (parsed != 0) return parsed > 0 ? 0 : 2;

@@ -1,7 +1,9 @@
 # exercises.bats - every exercise in TUTORIAL.md is checked both ways, on a
 # scratch copy of the project (tests/exercises/check): its test fails on
 # the shipped code, and passes with its reference solution applied, as do
-# the suites of the steps the solution changes.
+# the suites of the steps the solution changes. The write-it-yourself
+# exercises are checked both ways too: the skeleton of a step's server.c
+# fails its grading, and the shipped file passes it.
 
 setup() {
     ROOT="$(cd "$(dirname "$BATS_TEST_FILENAME")/.." && pwd)"
@@ -15,7 +17,7 @@ check() {
 }
 
 @test "every exercise has a test, a solution, a check below and a place in TUTORIAL.md" {
-    local name listed missing=0
+    local name listed missing=0 step
     listed=$(sed -n 's/^@test "exercise \([a-z0-9-]*\):.*/\1/p' "$BATS_TEST_FILENAME")
     for test_file in tests/exercises/*.bats; do
         name=$(basename "$test_file" .bats)
@@ -23,8 +25,19 @@ check() {
         echo "$listed" | grep -qx "$name" || { echo "$name: no check in exercises.bats"; missing=1; }
         grep -q "make exercise NAME=$name\b" TUTORIAL.md || { echo "$name: not in TUTORIAL.md"; missing=1; }
     done
+    # Writing a step yourself (write-step01, ...): the step's suites are the
+    # test and its shipped server.c the solution, so there is no file of
+    # either; every step has one, checked and in TUTORIAL.md.
+    for step in step[0-9][0-9]_*/; do
+        name="write-${step:0:6}"
+        echo "$listed" | grep -qx "$name" || { echo "$name: no check in exercises.bats"; missing=1; }
+        grep -q "make exercise NAME=$name\b" TUTORIAL.md || { echo "$name: not in TUTORIAL.md"; missing=1; }
+    done
     for name in $listed; do
-        [ -f "tests/exercises/$name.bats" ] || { echo "$name: checked, but no test file"; missing=1; }
+        case "$name" in
+        write-step*) compgen -G "${name#write-}_*/" >/dev/null || { echo "$name: checked, but no such step"; missing=1; } ;;
+        *) [ -f "tests/exercises/$name.bats" ] || { echo "$name: checked, but no test file"; missing=1; } ;;
+        esac
     done
     [ -n "$listed" ]
     [ "$missing" -eq 0 ]
@@ -84,4 +97,20 @@ check() {
 
 @test "exercise fuzz-store: a fuzzer that checks the store against a model" {
     check fuzz-store
+}
+
+@test "exercise write-step01: write step01's server.c from its skeleton" {
+    check write-step01
+}
+
+@test "exercise write-step02: write step02's server.c from its skeleton" {
+    check write-step02
+}
+
+@test "exercise write-step03: write step03's server.c from its skeleton" {
+    check write-step03
+}
+
+@test "exercise write-step04: write step04's server.c from its skeleton" {
+    check write-step04
 }

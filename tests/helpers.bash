@@ -46,7 +46,8 @@ start_server() {
         export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1:abort_on_error=0}"
         export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
     fi
-    # SERVER_BINARY picks another build of the step, e.g. server-tsan;
+    # SERVER_BINARY picks another build of the step, e.g. server-tsan, or a
+    # reader's own (../write/step01_blocking/server: tests/exercises/write);
     # SERVER_WRAPPER runs it under a tool, e.g. valgrind (split into words).
     # shellcheck disable=SC2086
     start_on_free_port "$SERVER_LOG" ${SERVER_WRAPPER:-} "$ROOT/$STEP/${SERVER_BINARY:-server}" --port 0 "$@" 3>&- ||
