@@ -48,6 +48,12 @@ all: $(SERVERS) $(TOOLS) tests/bench/floor_server
 %/server: %/server.c $(COMMON_SRC) $(COMMON_HDR)
 	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
+# step05 has a second file of its own: the io_uring ring (uring.c), which
+# only it uses, so it is built into step05's server alone.
+STEP05_SRC := step05_io_uring/server.c step05_io_uring/uring.c
+step05_io_uring/server: $(STEP05_SRC) step05_io_uring/uring.h $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $(STEP05_SRC) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
 # step02 again under ThreadSanitizer, which reports any data race it sees
 # while the tests run (tests/run_all runs step02's suite against it).
 TSAN_FLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=thread
@@ -72,6 +78,9 @@ SAN_FLAGS := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -O1 -g \
 ASAN_SERVERS := $(addsuffix /server-asan,$(STEPS))
 %/server-asan: %/server.c $(COMMON_SRC) $(COMMON_HDR)
 	$(CC) $(SAN_FLAGS) -pthread -Icommon -o $@ $< $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+
+step05_io_uring/server-asan: $(STEP05_SRC) step05_io_uring/uring.h $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(SAN_FLAGS) -pthread -Icommon -o $@ $(STEP05_SRC) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
 asan: $(ASAN_SERVERS)
 
