@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,7 +57,7 @@ enum { SQ_ENTRIES = 1024, CQ_ENTRIES = 4096 };
 
 /* What a completion is for, in its user_data. A client's requests carry
  * the address of its struct conn, which is never this small. */
-enum { UD_ACCEPT = 1, UD_TICK = 2, UD_CANCEL = 3 };
+enum { UD_ACCEPT = 1, UD_LISTEN_POLL = 2, UD_TICK = 3, UD_CANCEL = 4 };
 
 /* The one request a client may have in flight. */
 enum op { OP_NONE, OP_RECV, OP_SEND };
@@ -79,7 +80,8 @@ static struct server {
     struct conn **conns;   /* conns[fd]: the client on fd, or NULL */
     struct uring ring;     /* the submission and completion rings */
     unsigned in_flight;    /* requests submitted and not yet completed */
-    int accepting;         /* an accept request is in flight */
+    uint64_t accepting;    /* the listener's request in flight: UD_ACCEPT,
+                            * UD_LISTEN_POLL, or 0 for none */
     int ticking;           /* the timer's timeout request is in flight */
     int max_fds;           /* size of conns: the open-files limit */
     int spare_fd;          /* held in reserve for EMFILE; -1 if spent */
@@ -308,8 +310,22 @@ static void resume_listener(void) {
     sqe->opcode = IORING_OP_ACCEPT;
     sqe->fd = server.listen_fd;
     sqe->user_data = UD_ACCEPT;
-    server.accepting = 1;
+    server.accepting = UD_ACCEPT;
     server.listen_paused_until = 0;
+}
+
+/* Out of descriptors, an accept request fails at once, before it even
+ * looks for a connection: the kernel reserves the new descriptor first.
+ * Asked again straight away, it would fail again, round and round: 100%
+ * CPU through the ring. So wait, instead, until a connection is waiting
+ * (a poll request on the listener), and only then try again. */
+static void wait_for_listener(void) {
+    struct io_uring_sqe *sqe = get_sqe();
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = server.listen_fd;
+    sqe->poll32_events = POLLIN;
+    sqe->user_data = UD_LISTEN_POLL;
+    server.accepting = UD_LISTEN_POLL;
 }
 
 /* Stop accepting for a tick: simply ask for no accept until then
@@ -350,6 +366,8 @@ static void accept_clients(int res) {
         add_client(res);
     } else if (res == -EMFILE || res == -ENFILE) {
         shed_connection();
+        if (server.listen_paused_until == 0 && !server.stop) wait_for_listener();
+        return;
     } else if (res != -EINTR && res != -ECONNABORTED && res != -EAGAIN && res != -ECANCELED) {
         /* ECONNABORTED: the client gave up while queued; harmless.
          * ECANCELED: cancelled at shutdown. ENOBUFS, ENOMEM: try again
@@ -386,6 +404,9 @@ static void complete(uint64_t user_data, int res) {
     server.in_flight--;
     if (user_data == UD_ACCEPT) {
         accept_clients(res);
+    } else if (user_data == UD_LISTEN_POLL) {
+        server.accepting = 0; /* a connection waits (or the poll was cancelled) */
+        if (server.listen_paused_until == 0 && !server.stop) resume_listener();
     } else if (user_data == UD_TICK) {
         server.ticking = 0;
         /* -ETIME: the time is up. -ECANCELED: cancelled at shutdown. */
@@ -462,7 +483,7 @@ static void cancel_request(uint64_t target) {
  * so that the kernel holds no buffer of ours; then close every client and
  * free what alloc_conn_table made. */
 static void close_all_clients(void) {
-    if (server.accepting) cancel_request(UD_ACCEPT);
+    if (server.accepting) cancel_request(server.accepting);
     if (server.ticking) cancel_request(UD_TICK);
     for (int fd = 0; fd < server.max_fds; fd++) {
         struct conn *c = server.conns[fd];
