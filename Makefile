@@ -34,7 +34,7 @@ $(if $(STEPS),,$(error tests/bench/servers.txt lists no step))
 RUN_STEP = $(if $(STEP),$(filter step$(STEP)_%,$(STEPS)),$(lastword $(STEPS)))
 
 SERVERS := $(addsuffix /server,$(STEPS))
-TOOLS   := tests/tools/wire tests/tools/excerpts tests/tools/holdconns
+TOOLS   := tests/tools/wire tests/tools/excerpts tests/tools/holdconns tests/tools/no_io_uring
 UNITS   := tests/unit/test_resp tests/unit/test_store tests/unit/test_scan tests/unit/test_glob \
            tests/unit/test_commands
 
