@@ -317,6 +317,12 @@ static void add_client(int fd) {
     if (read_more(c) < 0) close_client(c); /* cannot happen with an empty buffer */
 }
 
+/* Stop accepting for a tick: simply ask for no accept until then
+ * (event_loop checks). */
+static void pause_listener(void) {
+    server.listen_paused_until = monotonic_ms() + TICK_MS;
+}
+
 /* Ask the kernel to accept the next connection. One accept request is in
  * flight at a time; its completion asks for the next. */
 static void resume_listener(void) {
@@ -340,12 +346,6 @@ static void wait_for_listener(void) {
     sqe->poll32_events = POLLIN;
     sqe->user_data = UD_LISTEN_POLL;
     server.accepting = UD_LISTEN_POLL;
-}
-
-/* Stop accepting for a tick: simply ask for no accept until then
- * (event_loop checks). */
-static void pause_listener(void) {
-    server.listen_paused_until = monotonic_ms() + TICK_MS;
 }
 
 /* Out of file descriptors (EMFILE, or ENFILE system-wide). The connection

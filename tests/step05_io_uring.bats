@@ -1,7 +1,6 @@
 # step05_io_uring.bats - what step05 alone promises: without io_uring it
 # says why and exits 2, and the suites skip it with that reason rather than
-# fail; with it, one io_uring_enter serves many clients' requests.
-# (Everything else it shares with the other steps' suites.)
+# fail. (Everything else it promises, the other steps' suites check.)
 
 load helpers
 
