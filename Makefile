@@ -42,7 +42,7 @@ PORT ?= 6379
 
 .PHONY: all run test unit tsan asan fuzzers fuzz bench exercise diff clean
 
-all: $(SERVERS) $(TOOLS) tests/bench/floor_server
+all: $(SERVERS) $(TOOLS) tests/bench/floor_server tests/bench/floor05_server
 
 # Every step builds the same way: its server.c plus the shared core.
 %/server: %/server.c $(COMMON_SRC) $(COMMON_HDR)
@@ -71,6 +71,10 @@ tsan: step02_threads/server-tsan
 FLOOR_SRC := $(filter-out common/session.c,$(COMMON_SRC)) tests/bench/floor_session.c
 tests/bench/floor_server: step04_epoll/server.c $(FLOOR_SRC) $(COMMON_HDR)
 	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $< $(FLOOR_SRC) $(LDFLAGS) $(LDLIBS)
+
+# The same do-nothing session in step05's io_uring loop: floor05.
+tests/bench/floor05_server: $(STEP05_SRC) step05_io_uring/uring.h $(FLOOR_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) -pthread -Icommon -o $@ $(STEP05_SRC) $(FLOOR_SRC) $(LDFLAGS) $(LDLIBS)
 
 # Every step again under AddressSanitizer and UndefinedBehaviorSanitizer: an
 # out-of-bounds access, a use after free, a leak at exit or a signed overflow
