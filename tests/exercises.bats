@@ -114,3 +114,7 @@ check() {
 @test "exercise write-step04: write step04's server.c from its skeleton" {
     check write-step04
 }
+
+@test "exercise write-step05: write step05's server.c from its skeleton" {
+    check write-step05
+}
