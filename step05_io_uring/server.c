@@ -244,7 +244,7 @@ static void serve_client(struct conn *c, int res) {
         VALGRIND_MAKE_MEM_DEFINED(c->s.in.data + c->s.in.len, (size_t)res);
         session_bytes_read(&c->s, (size_t)res);
     } else {
-        if (res < 0) { /* EPIPE, ECONNRESET: gone */
+        if (res <= 0) { /* EPIPE, ECONNRESET: gone (0 bytes of a nonempty buffer: likewise) */
             close_client(c);
             return;
         }
