@@ -83,6 +83,14 @@ check() {
     check step04-timerfd
 }
 
+@test "exercise step05-multishot: step05 receives with one multishot recv per client" {
+    check step05-multishot
+}
+
+@test "exercise step05-sqpoll: step05 --sqpoll submits through a kernel polling thread" {
+    check step05-sqpoll
+}
+
 @test "exercise bench-value-size: the bench measures 4 KiB values" {
     check bench-value-size
 }
