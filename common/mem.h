@@ -13,7 +13,7 @@
  * So memory is not protected by checking malloc's result. What a client
  * can make the server hold is bounded by explicit limits instead
  * (server_limits.h), and what the keys hold by a limit on them (Redis's
- * maxmemory; the exercise at the end of chapter 6).
+ * maxmemory; the exercise at the end of chapter 7).
  */
 #ifndef MEM_H
 #define MEM_H

@@ -175,7 +175,7 @@ static void copy_bytes(char *dst, const char *src, size_t n) {
  * As one block, a 16-byte key with a 3-byte value costs a 64-byte block
  * plus its share of the bucket array: make bench measures 84 bytes of RSS
  * per key, where Redis, which keeps the table entry, key and value in
- * separate blocks, uses 124 (TUTORIAL.md, chapter 8). */
+ * separate blocks, uses 124 (TUTORIAL.md, chapter 9). */
 static struct entry *entry_new(const char *key, size_t key_len, const char *value,
                                size_t value_len, int64_t expire_at_ms) {
     size_t block = entry_block_size(key_len, value_len);

@@ -21,7 +21,7 @@
 
 /* One key and its value, allocated as a single block: the header, then the
  * key bytes, then the value bytes. One allocation per key keeps memory per
- * key small (see TUTORIAL.md, chapter 8). */
+ * key small (see TUTORIAL.md, chapter 9). */
 struct entry {
     struct entry *next;   /* next entry in the same bucket */
     int64_t expire_at_ms; /* absolute expiry time; 0 means none */

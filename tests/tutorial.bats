@@ -161,7 +161,7 @@ setup() {
 }
 
 # The pictures of issue 19: each is drawn for one section of the tutorial.
-PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpressure level-vs-edge)
+PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpressure level-vs-edge readiness-vs-completion io-uring-rings)
 
 @test "every picture in docs/ is shown in TUTORIAL.md and is well-formed SVG" {
     run tests/tools/pictures . "${PICTURES[@]}"

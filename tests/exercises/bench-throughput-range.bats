@@ -1,4 +1,4 @@
-# tests/exercises/bench-throughput-range.bats - exercise of chapter 5: the spread of throughput over rounds.
+# tests/exercises/bench-throughput-range.bats - exercise of chapter 6: the spread of throughput over rounds.
 # tests/bench/report must add a table "Requests per second, min-max over
 # rounds" after the throughput table, with its rows and one column per
 # server. It is fed a raw.tsv written by hand, so no server is started.

@@ -1,4 +1,4 @@
-# tests/exercises/bench-value-size.bats - exercise of chapter 5: a bench case with 4 KiB values.
+# tests/exercises/bench-value-size.bats - exercise of chapter 6: a bench case with 4 KiB values.
 # A short bench of step04 (QUICK=1) must measure the case c50-P16-d4096, with
 # values that really are 4 KiB where its GETs read them, and the report must
 # show it in both tables. Nothing here compares a figure with a threshold.

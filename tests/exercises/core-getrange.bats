@@ -1,4 +1,4 @@
-# tests/exercises/core-getrange.bats - exercise of chapter 7: GETRANGE, a new command in the table.
+# tests/exercises/core-getrange.bats - exercise of chapter 8: GETRANGE, a new command in the table.
 # Every reply below was taken from redis-server 7.0.15, and the file passes
 # against it (STEP=redis): indexes from either end, clamped one by one (0 -100
 # is the first byte), empty bulk strings rather than nil, binary-safe values.

@@ -1,4 +1,4 @@
-# tests/exercises/core-maxmemory.bats - exercise of chapter 6: --maxmemory, a bound on the store.
+# tests/exercises/core-maxmemory.bats - exercise of chapter 7: --maxmemory, a bound on the store.
 # With --maxmemory BYTES, once the keys take more than BYTES, commands Redis
 # flags "denyoom" get Redis 7.0's exact OOM error (taken from redis-server
 # 7.0.15) while reads, DEL and other writes run, and DEL makes room again.

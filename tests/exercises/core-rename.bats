@@ -1,4 +1,4 @@
-# tests/exercises/core-rename.bats - exercise of chapter 8: RENAME, moving an entry with its expiry.
+# tests/exercises/core-rename.bats - exercise of chapter 9: RENAME, moving an entry with its expiry.
 # Every reply below was taken from redis-server 7.0.15, and the file passes
 # against it (STEP=redis): the source's TTL goes with it, the destination is
 # replaced TTL and all, RENAME k k changes nothing, and renaming 256 keys

@@ -1,4 +1,4 @@
-# tests/exercises/fuzz-store.bats - exercise of chapter 6: a fuzzer that knows the right answer.
+# tests/exercises/fuzz-store.bats - exercise of chapter 7: a fuzzer that knows the right answer.
 # tests/fuzz/fuzz_store drives the store alone and checks each answer against
 # a model. It must build and run with the other fuzzers, find nothing in the
 # shipped store, and find the bug fuzz-store.bug.patch plants (a key added
@@ -28,7 +28,7 @@ setup() {
 # show why.
 build() {
     if [ ! -f "$1/tests/fuzz/fuzz_store.c" ]; then
-        echo "no tests/fuzz/fuzz_store.c yet: write the target (TUTORIAL.md, chapter 6)"
+        echo "no tests/fuzz/fuzz_store.c yet: write the target (TUTORIAL.md, chapter 7)"
         return 1
     fi
     run make -C "$1" -s -j2 "${2:-fuzzers}"
