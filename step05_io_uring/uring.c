@@ -99,7 +99,7 @@ int uring_init(struct uring *r, unsigned entries, unsigned cq_entries, const cha
     size_t sq_size = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
     r->rings_size = sq_size > cq_size ? sq_size : cq_size;
-    r->rings = mmap(NULL, r->rings_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+    r->rings = mmap(NULL, r->rings_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                     IORING_OFF_SQ_RING);
     if (r->rings == MAP_FAILED) {
         r->rings = NULL;
@@ -108,7 +108,7 @@ int uring_init(struct uring *r, unsigned entries, unsigned cq_entries, const cha
         return -1;
     }
     r->sqes_size = p.sq_entries * sizeof(struct io_uring_sqe);
-    r->sqes = mmap(NULL, r->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+    r->sqes = mmap(NULL, r->sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                    IORING_OFF_SQES);
     if (r->sqes == MAP_FAILED) {
         r->sqes = NULL;
