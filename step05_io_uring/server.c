@@ -76,14 +76,21 @@ enum { SQ_ENTRIES = 1024, CQ_ENTRIES = 32768 };
  * the address of its struct conn, which is never this small. */
 enum { UD_ACCEPT = 1, UD_LISTEN_POLL = 2, UD_TICK = 3, UD_CANCEL = 4 };
 
-/* The one request a client may have in flight. */
-enum op { OP_NONE, OP_RECV, OP_SEND };
+/* What the kernel holds for a client: nothing, a receive, a send, or a
+ * send linked to the receive after it (see write_pending). */
+enum op { OP_NONE, OP_RECV, OP_SEND, OP_SEND_RECV };
+
+/* A linked send's user_data: its client's address with the lowest bit
+ * set (a struct conn is aligned, so that bit is otherwise 0). */
+enum { LINKED_SEND = 1 };
 
 /* One connected client: its socket and its protocol state. */
 struct conn {
     int fd;
     struct session s;
-    enum op op; /* the request the kernel holds for it, if any */
+    enum op op;      /* what the kernel holds for it */
+    int send_failed; /* its linked send failed: the receive is cancelled */
+    int held_back;   /* commands wait for the output to drain (backpressure) */
 };
 
 /* The one server. A step's server.c may keep its state in one global: the
@@ -103,6 +110,7 @@ static struct server {
     int max_fds;           /* size of conns: the open-files limit */
     int spare_fd;          /* held in reserve for EMFILE; -1 if spent */
     int64_t listen_paused_until; /* no accept request until then (ms) */
+    int link_sends;        /* link each reply's send to the next receive */
 } server;
 
 /* Setting the flag is enough here, as in steps 03 and 04: a signal that
@@ -164,22 +172,6 @@ static struct io_uring_sqe *get_sqe(void) {
     return sqe;
 }
 
-/* Ask the kernel to send the whole output buffer. The kernel sends from
- * it while the request is in flight, so until its completion the buffer
- * must not move or grow: no command runs for this client meanwhile (see
- * serve_client). A send to a socket whose buffer is full simply waits in
- * the kernel, costing us nothing. */
-static void write_pending(struct conn *c) {
-    struct io_uring_sqe *sqe = get_sqe();
-    sqe->opcode = IORING_OP_SEND;
-    sqe->fd = c->fd;
-    sqe->addr = (uintptr_t)c->s.out.data;
-    sqe->len = (unsigned)c->s.out.len;
-    sqe->msg_flags = MSG_NOSIGNAL;
-    sqe->user_data = (uintptr_t)c;
-    c->op = OP_SEND;
-}
-
 /* Ask the kernel to receive into the input buffer, at its end. The same
  * rule: the buffer is the kernel's until the completion. Returns -1 if the
  * client already holds LIMIT_QUERY_BUFFER of unexecuted input. */
@@ -195,6 +187,46 @@ static int read_more(struct conn *c) {
     sqe->user_data = (uintptr_t)c;
     c->op = OP_RECV;
     return 0;
+}
+
+/* Ask the kernel to send the whole output buffer. The kernel sends from
+ * it while the request is in flight, so until its completion the buffer
+ * must not move or grow: no command runs for this client meanwhile (see
+ * serve_client). A send to a socket whose buffer is full simply waits in
+ * the kernel, costing us nothing.
+ *
+ * Usually the client's next request is all that can follow the reply, so
+ * the receive is asked for at once, linked behind the send (IOSQE_IO_LINK:
+ * it starts when the send has completed): one submission, and one
+ * completion instead of two, since a send that succeeds posts none
+ * (IOSQE_CQE_SKIP_SUCCESS). MSG_WAITALL makes "succeeds" mean "sent it
+ * all": the kernel keeps sending until done, and a send that cannot
+ * finish fails, which cancels the receive behind it. Not when commands
+ * are held back (backpressure: they run once the send is done, not once
+ * the client speaks again), nor for a closing client, nor on a kernel
+ * before 6.1 (see link_sends in main). */
+static void write_pending(struct conn *c) {
+    size_t room;
+    int then_read = server.link_sends && !c->held_back && !c->s.closing &&
+                    session_read_space(&c->s, &room) != NULL;
+    struct io_uring_sqe *sqe = get_sqe();
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = c->fd;
+    sqe->addr = (uintptr_t)c->s.out.data;
+    sqe->len = (unsigned)c->s.out.len;
+    sqe->msg_flags = MSG_NOSIGNAL;
+    sqe->user_data = (uintptr_t)c;
+    c->op = OP_SEND;
+    if (!then_read) return;
+    sqe->msg_flags |= MSG_WAITALL;
+    sqe->flags = IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+    sqe->user_data = (uintptr_t)c | LINKED_SEND;
+    /* The pair ends in exactly one completion, the receive's: count that.
+     * A failed send's completion comes in addition (see complete). */
+    server.in_flight--;
+    c->send_failed = 0;
+    read_more(c); /* cannot fail: session_read_space said there is room */
+    c->op = OP_SEND_RECV;
 }
 
 /* Close a client's socket and free all it holds. Only once the kernel
@@ -238,6 +270,17 @@ static void submit_next(struct conn *c) {
 static void serve_client(struct conn *c, int res) {
     enum op done = c->op;
     c->op = OP_NONE;
+    if (done == OP_SEND_RECV) {
+        /* The receive's completion. The send before it was sent whole, or
+         * it failed and this receive was cancelled. */
+        if (c->send_failed) {
+            close_client(c);
+            return;
+        }
+        buf_consume(&c->s.out, c->s.out.len);
+        buf_shrink_if_empty(&c->s.out, BUFFER_KEEP_MAX);
+        done = OP_RECV;
+    }
     if (done == OP_RECV) {
         /* 0: the client closed its side; < 0: reset or another error. Its
          * earlier replies were all sent before this receive was asked for. */
@@ -263,6 +306,9 @@ static void serve_client(struct conn *c, int res) {
     }
     /* Nothing of this client's is in flight: its buffers are ours. */
     session_run_commands(&c->s, &server.core, LIMIT_PENDING_OUTPUT, NULL);
+    /* Stopped at the output limit: commands may be left, to run once the
+     * output has drained, whatever the client does meanwhile. */
+    c->held_back = c->s.out.len >= LIMIT_PENDING_OUTPUT;
     submit_next(c);
 }
 
@@ -312,6 +358,8 @@ static void add_client(int fd) {
     struct conn *c = mem_alloc(sizeof *c);
     c->fd = fd;
     c->op = OP_NONE;
+    c->send_failed = 0;
+    c->held_back = 0;
     session_init(&c->s);
     session_register(&c->s, &server.core, fd, clock_now_ms());
     server.conns[fd] = c;
@@ -424,6 +472,14 @@ static void on_tick(void) {
 
 /* Route one completion to whoever asked for it. */
 static void complete(uint64_t user_data, int res) {
+    if (user_data > UD_CANCEL && (user_data & LINKED_SEND)) {
+        /* A linked send reports only its failure (IOSQE_CQE_SKIP_SUCCESS);
+         * the receive linked to it is cancelled, and its completion, which
+         * is the one counted in in_flight, then closes the client. */
+        struct conn *c = (struct conn *)(uintptr_t)(user_data & ~(uint64_t)LINKED_SEND);
+        c->send_failed = 1;
+        return;
+    }
     server.in_flight--;
     if (user_data == UD_ACCEPT) {
         accept_clients(res);
@@ -510,6 +566,7 @@ static void close_all_clients(void) {
     if (server.ticking) cancel_request(UD_TICK);
     for (int fd = 0; fd < server.max_fds; fd++) {
         struct conn *c = server.conns[fd];
+        if (c != NULL && c->op == OP_SEND_RECV) cancel_request((uintptr_t)c | LINKED_SEND);
         if (c != NULL && c->op != OP_NONE) cancel_request((uintptr_t)c);
     }
     while (server.in_flight > 0) {
@@ -568,6 +625,12 @@ int main(int argc, char **argv) {
     if (set_nonblocking(server.listen_fd) < 0) return 1;
     server.spare_fd = open("/dev/null", O_RDONLY);
     if (server.spare_fd < 0) perror("open /dev/null"); /* EMFILE then pauses instead */
+
+    /* Linked sends need IOSQE_CQE_SKIP_SUCCESS (5.17) and a send that
+     * retries until MSG_WAITALL is met (5.19): take them where the ring
+     * has 6.1's DEFER_TASKRUN, and send and receive in turn elsewhere. */
+    server.link_sends = (server.ring.setup_flags & IORING_SETUP_DEFER_TASKRUN) &&
+                        (server.ring.features & IORING_FEAT_CQE_SKIP);
 
     core_init(&server.core, &server.opts, STEP_NAME, "io_uring", port, NULL);
     fprintf(stderr, STEP_NAME ": listening on %s:%d\n", server.opts.bind, port);

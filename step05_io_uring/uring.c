@@ -82,6 +82,7 @@ int uring_init(struct uring *r, unsigned entries, unsigned cq_entries, const cha
     }
     r->fd = fd;
     r->setup_flags = flags;
+    r->features = p.features;
     /* Every feature this file relies on: one mapping for both rings (5.4),
      * completions kept rather than dropped when the CQ ring is full (5.5),
      * and submissions the kernel has copied by the time io_uring_enter

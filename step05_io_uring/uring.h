@@ -36,6 +36,7 @@ struct uring {
     size_t rings_size, sqes_size;
 
     unsigned setup_flags; /* what io_uring_setup accepted */
+    unsigned features;    /* what the kernel offers (IORING_FEAT_*) */
 };
 
 /* Set up a ring of `entries` submission entries (a power of two) and
