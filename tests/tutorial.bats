@@ -11,13 +11,21 @@ setup() {
     cd "$ROOT"
 }
 
-@test "every C excerpt in TUTORIAL.md matches its source file" {
-    run tests/tools/excerpts TUTORIAL.md
+# passes_checking NOUN MIN CHECKER ARG...: run a checker of this file's kind,
+# which ends with "N NOUN checked, ..."; it must pass, and have checked at
+# least MIN things (a tutorial with nothing to check would pass vacuously).
+passes_checking() {
+    local noun="$1" min="$2"
+    shift 2
+    run "$@"
     echo "$output"
     [ "$status" -eq 0 ]
-    # A tutorial with no checked excerpt would pass vacuously.
-    [[ "$output" =~ ^([0-9]+)\ excerpts\ checked ]] || [[ "$output" =~ $'\n'([0-9]+)\ excerpts\ checked ]]
-    [ "${BASH_REMATCH[1]}" -gt 0 ]
+    [[ "$output" =~ (^|$'\n')([0-9]+)\ $noun\ checked ]]
+    [ "${BASH_REMATCH[2]}" -ge "$min" ]
+}
+
+@test "every C excerpt in TUTORIAL.md matches its source file" {
+    passes_checking excerpts 1 tests/tools/excerpts TUTORIAL.md
 }
 
 @test "the excerpt checker catches a changed line, a missing file and an unmarked block" {
@@ -61,11 +69,7 @@ setup() {
 }
 
 @test "every diff hunk in TUTORIAL.md is still in the diff between its two steps" {
-    run tests/tools/hunks TUTORIAL.md
-    echo "$output"
-    [ "$status" -eq 0 ]
-    [[ "$output" =~ ([0-9]+)\ hunks\ checked ]]
-    [ "${BASH_REMATCH[1]}" -gt 0 ]
+    passes_checking hunks 1 tests/tools/hunks TUTORIAL.md
 }
 
 @test "the hunk checker catches a changed line, a wrong file and a missing @@" {
@@ -126,11 +130,7 @@ setup() {
 }
 
 @test "every transcript in TUTORIAL.md prints what it shows, on the real servers" {
-    run tests/tools/transcripts TUTORIAL.md
-    echo "$output"
-    [ "$status" -eq 0 ]
-    [[ "$output" =~ ([0-9]+)\ transcripts\ checked ]]
-    [ "${BASH_REMATCH[1]}" -gt 0 ]
+    passes_checking transcripts 1 tests/tools/transcripts TUTORIAL.md
 }
 
 @test "the transcript checker catches a wrong reply, a wrong log line and an unmarked block" {
@@ -164,11 +164,7 @@ setup() {
 PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpressure level-vs-edge readiness-vs-completion io-uring-rings)
 
 @test "every picture in docs/ is shown in TUTORIAL.md and is well-formed SVG" {
-    run tests/tools/pictures . "${PICTURES[@]}"
-    echo "$output"
-    [ "$status" -eq 0 ]
-    [[ "$output" =~ ([0-9]+)\ pictures\ checked ]]
-    [ "${BASH_REMATCH[1]}" -ge "${#PICTURES[@]}" ]
+    passes_checking pictures "${#PICTURES[@]}" tests/tools/pictures . "${PICTURES[@]}"
 }
 
 @test "the picture checker catches an unshown, a missing, a broken and a scripted picture" {
@@ -216,11 +212,7 @@ PICTURES=(step01-timeline step02-threads-lock step03-states poll-vs-epoll backpr
 }
 
 @test "every link in TUTORIAL.md, README.md and HISTORY.md names a file and a heading that exist" {
-    run tests/tools/links TUTORIAL.md README.md HISTORY.md
-    echo "$output"
-    [ "$status" -eq 0 ]
-    [[ "$output" =~ ([0-9]+)\ links\ checked ]]
-    [ "${BASH_REMATCH[1]}" -gt 0 ]
+    passes_checking links 1 tests/tools/links TUTORIAL.md README.md HISTORY.md
 }
 
 @test "the link checker catches a missing file, a missing heading, and ignores code and other sites" {
