@@ -236,6 +236,37 @@ write_pace_fixture() {
     grep -q '<title>floor: 40,000</title>' "$dir/chart.svg"
 }
 
+@test "bench report: step05 against step04 and against floor05, round by round, where they ran" {
+    local dir="$BATS_TEST_TMPDIR/step05-report" round
+    mkdir -p "$dir"
+    : >"$dir/raw.tsv"
+    # CPU per request, rounds 1-3: step04 10 20 10, step05 8 10 9, floor05
+    # 4 10 6. Round by round step05 is 0.80x, 0.50x and 0.90x of step04 (a
+    # median of 0.80x, where the medians' ratio would be 0.90x) and 2.00x,
+    # 1.00x and 1.50x of floor05. In c50-P32 only step04 and step05 ran.
+    for round in 1 2 3; do
+        printf '%s\tstep04_epoll\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 10 20 10 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\tstep05_io_uring\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 8 10 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\tfloor05\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 4 10 6 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
+        printf '%s\t%s\tc50-P32\tcpu_us\t1\n' "$round" step04_epoll "$round" step05_io_uring >>"$dir/raw.tsv"
+    done
+    : >"$dir/machine.txt"
+    run tests/bench/report "$dir"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    cat "$dir/results.md"
+    grep -qx "$(printf 'step05/step04\tc50-P1\tcpu_ratio\t0.8\t0.5\t0.9\t3')" "$dir/medians.tsv"
+    grep -qx "$(printf 'step05/floor05\tc50-P1\tcpu_ratio\t1.5\t1\t2\t3')" "$dir/medians.tsv"
+    grep -qF '| case | step05 / step04 | step05 / floor05 |' "$dir/results.md"
+    grep -qF '| 50 clients, -P 1 | 0.80x (0.50-0.90) | 1.50x (1.00-2.00) |' "$dir/results.md"
+    grep -qF '| 50 clients, -P 32 | 1.00x (1.00-1.00) | - |' "$dir/results.md"
+    # Without step05, no such table.
+    grep -v step05 "$dir/raw.tsv" >"$dir/raw.tsv.new" && mv "$dir/raw.tsv.new" "$dir/raw.tsv"
+    run tests/bench/report "$dir"
+    [ "$status" -eq 0 ]
+    ! grep -q 'step05 / ' "$dir/results.md"
+}
+
 @test "the floor server answers +OK to every command, whole or split, and nothing else" {
     # fd 3 is bats's own: a server left holding it would make bats wait forever.
     start_on_free_port "$BATS_TEST_TMPDIR/floor.log" tests/bench/floor_server --port 0 3>&-

@@ -121,6 +121,29 @@ BEGIN {
         if (floor_ratio) line = line " | " cell_ratio("floor/Redis", c)
         print line " |"
     }
+    # Chapter 5's comparisons: step05 against step04, and against its own
+    # floor, round by round, where step05 ran beside them.
+    s5_04 = "step05/step04" in seen; s5_floor = "step05/floor05" in seen
+    if (s5_04 || s5_floor) {
+        print ""
+        print "#### step05's CPU per request, round by round, against step04's and its floor's"
+        print ""
+        print "The median of the rounds' own ratios (min-max in brackets), as above. floor05:"
+        print "step05's loop with the floor's do-nothing session."
+        print ""
+        line = "| case"; sep = "|---"
+        if (s5_04) { line = line " | step05 / step04"; sep = sep "|---" }
+        if (s5_floor) { line = line " | step05 / floor05"; sep = sep "|---" }
+        print line " |"; print sep "|"
+        for (k = 1; k <= ncases; k++) {
+            c = cases[k]
+            if (!has("step05/step04", c, "cpu_ratio") && !has("step05/floor05", c, "cpu_ratio")) continue
+            line = "| " case_label[c]
+            if (s5_04) line = line " | " cell_ratio("step05/step04", c)
+            if (s5_floor) line = line " | " cell_ratio("step05/floor05", c)
+            print line " |"
+        }
+    }
     # Who set the pace, and the system calls: a table if any busy fraction
     # was measured (a raw.tsv from before it was has none).
     any = 0
