@@ -10,10 +10,11 @@
  * once (step05_io_uring/uring.c sets the rings up).
  *
  * What changes with that: a buffer handed to the kernel is the kernel's
- * until its completion arrives. So each client has at most one request in
- * flight, a receive or a send, never both: while the kernel fills the
- * input buffer nothing else touches it, and while it sends from the output
- * buffer no command runs that could append to it (and move it). A client
+ * until its completion arrives. So each client has one request in flight,
+ * a receive or a send, or a send with the next receive linked behind it
+ * (write_pending): while the kernel fills the input buffer nothing else
+ * touches it, and while it sends from the output buffer no command runs
+ * that could append to it (and move it). A client
  * is closed only when it has nothing in flight; at shutdown, what is in
  * flight is cancelled, and everything is freed only once every request's
  * completion has arrived.
@@ -65,11 +66,12 @@ enum { TICK_MS = 100 };
 /* The rings' sizes. A turn of the loop queues at most one request per
  * client whose request completed, plus the listener's and the timer's;
  * more than SQ_ENTRIES in one turn are submitted in several calls (see
- * get_sqe). Each client has at most one request in flight, and at
- * shutdown one cancel request more, so with the default --maxclients
- * (10,000) the completion ring never fills: its pages are only touched
- * as it is used. Past it, the kernel keeps the completions that do not
- * fit (IORING_FEAT_NODROP) and delivers them as we make room. */
+ * get_sqe). A client has one completion to come (a linked send posts one
+ * only if it fails), and at shutdown a cancel or two, so with the default
+ * --maxclients (10,000) the completion ring fills only in the rarest
+ * case: its pages are only touched as it is used. When it does, the
+ * kernel keeps the completions that do not fit (IORING_FEAT_NODROP) and
+ * delivers them as we make room. */
 enum { SQ_ENTRIES = 1024, CQ_ENTRIES = 32768 };
 
 /* What a completion is for, in its user_data. A client's requests carry
@@ -157,7 +159,8 @@ static int64_t monotonic_ms(void) {
 /* A free submission entry. If this turn has filled the whole ring, submit
  * what is there first (without waiting): the kernel copies entries out as
  * it takes them, so the ring is empty again after. Every entry becomes
- * exactly one completion, which in_flight counts. */
+ * one completion, which in_flight counts; a linked send that succeeds
+ * posts none, and write_pending counts it out. */
 static struct io_uring_sqe *get_sqe(void) {
     struct io_uring_sqe *sqe = uring_get_sqe(&server.ring);
     while (sqe == NULL) {
