@@ -101,7 +101,7 @@ static struct server {
     struct options opts;
     int listen_fd;
     struct core core;
-    volatile sig_atomic_t stop; /* set by SIGINT or SIGTERM */
+    volatile sig_atomic_t stop; /* set by SIGINT or SIGTERM, and at shutdown */
 
     struct conn **conns;   /* conns[fd]: the client on fd, or NULL */
     struct uring ring;     /* the submission and completion rings */
@@ -565,6 +565,9 @@ static void cancel_request(uint64_t target) {
  * so that the kernel holds no buffer of ours; then close every client and
  * free what alloc_conn_table made. */
 static void close_all_clients(void) {
+    /* Also when the loop ended on an error, not a signal: from here on a
+     * completion (complete) starts nothing new, which nothing would cancel. */
+    server.stop = 1;
     if (server.accepting) cancel_request(server.accepting);
     if (server.ticking) cancel_request(UD_TICK);
     for (int fd = 0; fd < server.max_fds; fd++) {
