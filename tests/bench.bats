@@ -204,6 +204,17 @@ write_pace_fixture() {
     [[ "$output" == *"unknown case 'c50-p32'"* ]]
 }
 
+# cpu_by_round FILE SERVER CASE V1 V2 ...: the server's CPU per request in
+# that case, V1 in round 1, V2 in round 2 and so on, as lines of raw.tsv.
+cpu_by_round() {
+    local file="$1" server="$2" case="$3" round=0 value
+    shift 3
+    for value in "$@"; do
+        round=$((round + 1))
+        printf '%s\t%s\t%s\tcpu_us\t%s\n' "$round" "$server" "$case" "$value" >>"$file"
+    done
+}
+
 @test "bench report: the floor gets a column, its own paired ratio to Redis, and no memory row" {
     local dir="$BATS_TEST_TMPDIR/floor-report" round
     mkdir -p "$dir"
@@ -212,10 +223,10 @@ write_pace_fixture() {
     # Round by round the floor is 0.40x, 0.75x and 0.90x of Redis: a median
     # of 0.75x, where the ratio of the medians (9 / 12) would also be 0.75x,
     # so the step04 column (0.50x 1.00x 0.90x: 0.90x) tells the two apart.
+    cpu_by_round "$dir/raw.tsv" step04_epoll c50-P1 10 12 9
+    cpu_by_round "$dir/raw.tsv" floor c50-P1 8 9 9
+    cpu_by_round "$dir/raw.tsv" redis c50-P1 20 12 10
     for round in 1 2 3; do
-        printf '%s\tstep04_epoll\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 10 12 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
-        printf '%s\tfloor\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 8 9 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
-        printf '%s\tredis\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 20 12 10 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
         printf '%s\t%s\tc50-P1\tsys_us\t6\n' "$round" step04_epoll "$round" floor "$round" redis >>"$dir/raw.tsv"
         printf '%s\t%s\tc50-P1\tget_rps\t40000\n' "$round" step04_epoll "$round" floor "$round" redis >>"$dir/raw.tsv"
         printf '%s\t%s\tmem\tbytes_per_key\t100\n' "$round" step04_epoll "$round" redis >>"$dir/raw.tsv"
@@ -237,19 +248,18 @@ write_pace_fixture() {
 }
 
 @test "bench report: step05 against step04 and against floor05, round by round, where they ran" {
-    local dir="$BATS_TEST_TMPDIR/step05-report" round
+    local dir="$BATS_TEST_TMPDIR/step05-report"
     mkdir -p "$dir"
     : >"$dir/raw.tsv"
     # CPU per request, rounds 1-3: step04 10 20 10, step05 8 10 9, floor05
     # 4 10 6. Round by round step05 is 0.80x, 0.50x and 0.90x of step04 (a
     # median of 0.80x, where the medians' ratio would be 0.90x) and 2.00x,
     # 1.00x and 1.50x of floor05. In c50-P32 only step04 and step05 ran.
-    for round in 1 2 3; do
-        printf '%s\tstep04_epoll\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 10 20 10 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
-        printf '%s\tstep05_io_uring\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 8 10 9 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
-        printf '%s\tfloor05\tc50-P1\tcpu_us\t%s\n' "$round" "$(echo 4 10 6 | cut -d' ' -f"$round")" >>"$dir/raw.tsv"
-        printf '%s\t%s\tc50-P32\tcpu_us\t1\n' "$round" step04_epoll "$round" step05_io_uring >>"$dir/raw.tsv"
-    done
+    cpu_by_round "$dir/raw.tsv" step04_epoll c50-P1 10 20 10
+    cpu_by_round "$dir/raw.tsv" step05_io_uring c50-P1 8 10 9
+    cpu_by_round "$dir/raw.tsv" floor05 c50-P1 4 10 6
+    cpu_by_round "$dir/raw.tsv" step04_epoll c50-P32 1 1 1
+    cpu_by_round "$dir/raw.tsv" step05_io_uring c50-P32 1 1 1
     : >"$dir/machine.txt"
     run tests/bench/report "$dir"
     echo "$output"
