@@ -270,6 +270,14 @@ cpu_by_round() {
     grep -qF '| case | step05 / step04 | step05 / floor05 |' "$dir/results.md"
     grep -qF '| 50 clients, -P 1 | 0.80x (0.50-0.90) | 1.50x (1.00-2.00) |' "$dir/results.md"
     grep -qF '| 50 clients, -P 32 | 1.00x (1.00-1.00) | - |' "$dir/results.md"
+    grep -qx "#### step05's CPU per request, round by round, against step04's and its floor's" "$dir/results.md"
+    grep -qx "floor05: step05's loop with the floor's do-nothing session." "$dir/results.md"
+    # Without floor05, no word of it.
+    grep -v floor05 "$dir/raw.tsv" >"$dir/raw.tsv.new" && mv "$dir/raw.tsv.new" "$dir/raw.tsv"
+    run tests/bench/report "$dir"
+    [ "$status" -eq 0 ]
+    grep -qx "#### step05's CPU per request, round by round, against step04's" "$dir/results.md"
+    ! grep -q floor05 "$dir/results.md"
     # Without step05, no such table.
     grep -v step05 "$dir/raw.tsv" >"$dir/raw.tsv.new" && mv "$dir/raw.tsv.new" "$dir/raw.tsv"
     run tests/bench/report "$dir"

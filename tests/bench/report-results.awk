@@ -126,10 +126,11 @@ BEGIN {
     s5_04 = "step05/step04" in seen; s5_floor = "step05/floor05" in seen
     if (s5_04 || s5_floor) {
         print ""
-        print "#### step05's CPU per request, round by round, against step04's and its floor's"
+        print "#### step05's CPU per request, round by round, against " \
+            (s5_04 && s5_floor ? "step04's and its floor's" : s5_04 ? "step04's" : "its floor's")
         print ""
-        print "The median of the rounds' own ratios (min-max in brackets), as above. floor05:"
-        print "step05's loop with the floor's do-nothing session."
+        print "The median of the rounds' own ratios (min-max in brackets), as above."
+        if (s5_floor) print "floor05: step05's loop with the floor's do-nothing session."
         print ""
         line = "| case"; sep = "|---"
         if (s5_04) { line = line " | step05 / step04"; sep = sep "|---" }
